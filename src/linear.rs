@@ -1,0 +1,45 @@
+//! Linear layer y = x W^T + b, forward and backward side by side.
+//!
+//! Batch layout: activations are `(batch, features)` column-major (one column per feature,
+//! the batch contiguous within it). The weight is stored `[out][in]` row-major (PyTorch's
+//! layout), which is the column-major `(in, out)` matrix W^T, so the forward pass is a
+//! plain product X (B x in) * W^T (in x out).
+
+use crate::matmul::{matmul_nn, matmul_nt, matmul_tn};
+use crate::params::Span;
+use crate::scalar::Scalar;
+
+#[derive(Clone, Debug)]
+pub struct Linear {
+    pub fan_in: usize,
+    pub fan_out: usize,
+    pub weight: Span,
+    pub bias: Span,
+}
+
+impl Linear {
+    /// y (B x out) = x (B x in) W^T + b.
+    pub fn forward<T: Scalar>(&self, params: &[T], x: &[T], y: &mut [T], batch: usize) {
+        let w_t = self.weight.of(params);
+        let b = self.bias.of(params);
+        matmul_nn(y, x, w_t, batch, self.fan_in, self.fan_out);
+        for j in 0..self.fan_out {
+            let bj = b[j];
+            for v in &mut y[j * batch..(j + 1) * batch] {
+                *v += bj;
+            }
+        }
+    }
+
+    /// dW^T (in x out) = x^T dy; db = column sums of dy; dx (B x in) = dy W (if asked).
+    pub fn backward<T: Scalar>(&self, params: &[T], grads: &mut [T], x: &[T], dy: &[T], dx: Option<&mut [T]>, batch: usize) {
+        matmul_tn(self.weight.of_mut(grads), x, dy, self.fan_in, batch, self.fan_out);
+        let db = self.bias.of_mut(grads);
+        for j in 0..self.fan_out {
+            db[j] = dy[j * batch..(j + 1) * batch].iter().fold(T::ZERO, |s, &v| s + v);
+        }
+        if let Some(dx) = dx {
+            matmul_nt(dx, dy, self.weight.of(params), batch, self.fan_out, self.fan_in);
+        }
+    }
+}

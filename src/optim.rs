@@ -1,0 +1,184 @@
+//! Optimizers over the flat parameter buffer (PyTorch's update rules), with optional global
+//! gradient-norm clipping. `step` also returns, per parameter tensor, the squared norm of the
+//! update it applied (for update/weight ratios), into a caller-owned buffer.
+
+use crate::config::{OptimizerConfig, OptimizerKind};
+use crate::params::ParamInfo;
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct Optimizer {
+    pub cfg: OptimizerConfig,
+    /// Number of updates applied.
+    pub t: u64,
+    /// Momentum buffer (momentum) or first moment (adam, adamw).
+    pub m: Vec<f32>,
+    /// Second moment (adam, adamw).
+    pub v: Vec<f32>,
+}
+
+impl Optimizer {
+    pub fn new(cfg: &OptimizerConfig, n_params: usize) -> Self {
+        let needs_m = cfg.kind != OptimizerKind::Sgd;
+        let needs_v = matches!(cfg.kind, OptimizerKind::Adam | OptimizerKind::Adamw);
+        Optimizer {
+            cfg: cfg.clone(),
+            t: 0,
+            m: vec![0.0; if needs_m { n_params } else { 0 }],
+            v: vec![0.0; if needs_v { n_params } else { 0 }],
+        }
+    }
+
+    /// Scales `grads` so their global L2 norm is at most `clip_norm` (as
+    /// `torch.nn.utils.clip_grad_norm_`). Returns the norm before clipping.
+    pub fn clip(&self, grads: &mut [f32]) -> f64 {
+        let norm = grads.iter().map(|&g| (g as f64) * (g as f64)).sum::<f64>().sqrt();
+        let c = self.cfg.clip_norm;
+        if c > 0.0 && norm > c {
+            let s = (c / (norm + 1e-6)) as f32;
+            grads.iter_mut().for_each(|g| *g *= s);
+        }
+        norm
+    }
+
+    /// One update. `update_sq[i]` receives ||delta||^2 of tensor `infos[i]`.
+    pub fn step(&mut self, params: &mut [f32], grads: &[f32], infos: &[ParamInfo], update_sq: &mut [f64]) {
+        self.t += 1;
+        let c = &self.cfg;
+        let lr = c.lr as f32;
+        let wd = c.weight_decay as f32;
+        let t = self.t as i32;
+        let (b1, b2) = (c.beta1 as f32, c.beta2 as f32);
+        let bc1 = 1.0 - (c.beta1).powi(t);
+        let bc2 = 1.0 - (c.beta2).powi(t);
+        let step_size = (c.lr / bc1) as f32;
+        let bc2_sqrt = bc2.sqrt() as f32;
+        let eps = c.eps as f32;
+        let mu = c.momentum as f32;
+        for (k, info) in infos.iter().enumerate() {
+            let r = info.span.offset..info.span.offset + info.span.len;
+            let mut sq = 0.0f64;
+            for i in r {
+                let p = params[i];
+                let mut g = grads[i];
+                let delta = match c.kind {
+                    OptimizerKind::Sgd => {
+                        g += wd * p;
+                        -lr * g
+                    }
+                    OptimizerKind::Momentum => {
+                        g += wd * p;
+                        // PyTorch: buf = mu buf + g (buf = g on the first step); d = g + mu buf if Nesterov.
+                        let buf = mu * self.m[i] + g;
+                        self.m[i] = buf;
+                        let d = if c.nesterov { g + mu * buf } else { buf };
+                        -lr * d
+                    }
+                    OptimizerKind::Adam | OptimizerKind::Adamw => {
+                        let mut decay = 0.0;
+                        if c.kind == OptimizerKind::Adam {
+                            g += wd * p;
+                        } else {
+                            decay = -lr * wd * p; // decoupled (Loshchilov & Hutter 2019)
+                        }
+                        let m = b1 * self.m[i] + (1.0 - b1) * g;
+                        let v = b2 * self.v[i] + (1.0 - b2) * g * g;
+                        self.m[i] = m;
+                        self.v[i] = v;
+                        // PyTorch: p -= lr/bc1 * m / (sqrt(v)/sqrt(bc2) + eps).
+                        decay - step_size * m / (v.sqrt() / bc2_sqrt + eps)
+                    }
+                };
+                params[i] = p + delta;
+                sq += (delta as f64) * (delta as f64);
+            }
+            update_sq[k] = sq;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::params::{Role, Span};
+
+    fn one_param() -> Vec<ParamInfo> {
+        vec![ParamInfo { name: "p".into(), shape: vec![2], span: Span { offset: 0, len: 2 }, role: Role::Weight, layer: 0 }]
+    }
+
+    fn run(cfg: OptimizerConfig, p0: [f32; 2], grads: [[f32; 2]; 2]) -> [[f32; 2]; 2] {
+        let mut opt = Optimizer::new(&cfg, 2);
+        let mut p = p0.to_vec();
+        let mut sq = [0.0];
+        let mut out = [[0.0; 2]; 2];
+        for (s, g) in grads.iter().enumerate() {
+            opt.step(&mut p, g, &one_param(), &mut sq);
+            out[s] = [p[0], p[1]];
+        }
+        out
+    }
+
+    fn close(a: [[f32; 2]; 2], b: [[f64; 2]; 2]) {
+        for s in 0..2 {
+            for i in 0..2 {
+                assert!((a[s][i] as f64 - b[s][i]).abs() < 1e-6, "step {s} param {i}: {} vs {}", a[s][i], b[s][i]);
+            }
+        }
+    }
+
+    // Hand-worked values: p0 = (1, -2), g1 = (0.5, 1), g2 = (-1, 2).
+    const P0: [f32; 2] = [1.0, -2.0];
+    const G: [[f32; 2]; 2] = [[0.5, 1.0], [-1.0, 2.0]];
+
+    #[test]
+    fn sgd_two_steps() {
+        let cfg = OptimizerConfig { kind: OptimizerKind::Sgd, lr: 0.1, weight_decay: 0.0, ..Default::default() };
+        // p1 = p0 - 0.1 g1 = (0.95, -2.1); p2 = p1 - 0.1 g2 = (1.05, -2.3)
+        close(run(cfg, P0, G), [[0.95, -2.1], [1.05, -2.3]]);
+        // With weight decay 0.1: g1' = g1 + 0.1 p0 = (0.6, 0.8) -> p1 = (0.94, -2.08);
+        // g2' = (-1 + 0.094, 2 - 0.208) = (-0.906, 1.792) -> p2 = (1.0306, -2.2592)
+        let cfg = OptimizerConfig { kind: OptimizerKind::Sgd, lr: 0.1, weight_decay: 0.1, ..Default::default() };
+        close(run(cfg, P0, G), [[0.94, -2.08], [1.0306, -2.2592]]);
+    }
+
+    #[test]
+    fn momentum_two_steps() {
+        let cfg = OptimizerConfig { kind: OptimizerKind::Momentum, lr: 0.1, momentum: 0.9, ..Default::default() };
+        // buf1 = g1 = (0.5, 1) -> p1 = (0.95, -2.1); buf2 = 0.9 buf1 + g2 = (-0.55, 2.9) -> p2 = (1.005, -2.39)
+        close(run(cfg, P0, G), [[0.95, -2.1], [1.005, -2.39]]);
+        // Nesterov: d1 = g1 + 0.9 buf1 = (0.95, 1.9) -> p1 = (0.905, -2.19);
+        // d2 = g2 + 0.9 buf2 = (-1.495, 4.61) -> p2 = (1.0545, -2.651)
+        let cfg = OptimizerConfig { kind: OptimizerKind::Momentum, lr: 0.1, momentum: 0.9, nesterov: true, ..Default::default() };
+        close(run(cfg, P0, G), [[0.905, -2.19], [1.0545, -2.651]]);
+    }
+
+    #[test]
+    fn adam_two_steps() {
+        let cfg = OptimizerConfig { kind: OptimizerKind::Adam, lr: 0.1, beta1: 0.9, beta2: 0.999, eps: 1e-8, ..Default::default() };
+        // Step 1: mhat = g, vhat = g^2, so p moves by -lr * sign(g) (eps negligible): (0.9, -2.1).
+        // Step 2, unit 0: m = 0.9*0.05 + 0.1*(-1) = -0.055; v = 0.999*0.00025 + 0.001*1 = 0.00124975
+        //   mhat = -0.055/0.19 = -0.289474; vhat = 0.00124975/0.001999 = 0.625188; sqrt = 0.790688
+        //   p = 0.9 + 0.1*0.289474/0.790688 = 0.936610
+        // unit 1: m = 0.9*0.1 + 0.1*2 = 0.29; v = 0.999*0.001 + 0.001*4 = 0.004999
+        //   mhat = 1.526316; vhat = 2.500750; sqrt = 1.581376; p = -2.1 - 0.1*0.965183 = -2.196518
+        close(run(cfg, P0, G), [[0.9, -2.1], [0.936610, -2.196518]]);
+    }
+
+    #[test]
+    fn adamw_decays_decoupled() {
+        let cfg = OptimizerConfig { kind: OptimizerKind::Adamw, lr: 0.1, weight_decay: 0.5, ..Default::default() };
+        // Step 1: p1 = p0 - lr*wd*p0 - lr*sign(g1) = p0*(0.95) - 0.1 = (0.85, -2.0)
+        // Step 2: decay -0.05 p1 = (-0.0425, 0.1); Adam part as in adam_two_steps: (+0.036610, -0.096518)
+        //   p2 = (0.85 - 0.0425 + 0.036610, -2.0 + 0.1 - 0.096518) = (0.844110, -1.996518)
+        close(run(cfg, P0, G), [[0.85, -2.0], [0.844110, -1.996518]]);
+    }
+
+    #[test]
+    fn clipping_scales_to_the_norm() {
+        let cfg = OptimizerConfig { clip_norm: 1.0, ..Default::default() };
+        let opt = Optimizer::new(&cfg, 2);
+        let mut g = vec![3.0f32, 4.0];
+        assert_eq!(opt.clip(&mut g), 5.0);
+        assert!((g[0] - 0.6).abs() < 1e-6 && (g[1] - 0.8).abs() < 1e-6);
+    }
+}

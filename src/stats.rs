@@ -1,0 +1,130 @@
+//! What one step reports: per-layer statistics of the stream h_l (l = 0 is the stem output,
+//! l = 1..=L block l's output) and of dL/dh_l, plus loss, accuracy and divergence.
+//! The report is allocated once per trainer and overwritten each step.
+
+use crate::scalar::Scalar;
+use serde::{Deserialize, Serialize};
+
+/// One value per stream position l = 0..=L (length depth + 1).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct LayerStats {
+    /// Mean of h_l over batch and units.
+    pub act_mean: Vec<f32>,
+    /// Mean of h_l^2 over batch and units (the mean-field q of the stream).
+    pub act_mean_sq: Vec<f32>,
+    /// Variance of h_l over batch and units: act_mean_sq - act_mean^2.
+    pub act_var: Vec<f32>,
+    /// Fraction of the block's ReLU units that are off (pre-activation <= 0) for every
+    /// sample of the batch; 0 for other activations and for the stem without activation.
+    pub dead_frac: Vec<f32>,
+    /// Root mean square of dL/dh_l over batch and units (L = the batch-mean loss).
+    pub grad_rms: Vec<f32>,
+    /// Frobenius norm of the gradient of layer l's Linear weights (all of a block's linears).
+    pub weight_grad_norm: Vec<f32>,
+    /// Frobenius norm of layer l's Linear weights (after the update).
+    pub weight_norm: Vec<f32>,
+    /// ||delta W|| / ||W|| of the last update, for layer l's Linear weights.
+    pub update_ratio: Vec<f32>,
+    /// Number of NaN or Inf entries in h_l and dL/dh_l.
+    pub nonfinite: Vec<f32>,
+}
+
+impl LayerStats {
+    pub fn new(n: usize) -> Self {
+        let z = || vec![0.0f32; n];
+        LayerStats {
+            act_mean: z(),
+            act_mean_sq: z(),
+            act_var: z(),
+            dead_frac: z(),
+            grad_rms: z(),
+            weight_grad_norm: z(),
+            weight_norm: z(),
+            update_ratio: z(),
+            nonfinite: z(),
+        }
+    }
+
+    /// The statistics by name, in a fixed order (the JS API's keys).
+    pub fn named(&self) -> [(&'static str, &[f32]); 9] {
+        [
+            ("act_mean", &self.act_mean),
+            ("act_mean_sq", &self.act_mean_sq),
+            ("act_var", &self.act_var),
+            ("dead_frac", &self.dead_frac),
+            ("grad_rms", &self.grad_rms),
+            ("weight_grad_norm", &self.weight_grad_norm),
+            ("weight_norm", &self.weight_norm),
+            ("update_ratio", &self.update_ratio),
+            ("nonfinite", &self.nonfinite),
+        ]
+    }
+}
+
+/// The head's weight statistics (not part of the per-layer arrays).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct HeadStats {
+    pub weight_grad_norm: f32,
+    pub weight_norm: f32,
+    pub update_ratio: f32,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Divergence {
+    /// The step (1-based) at which a non-finite value first appeared.
+    pub step: u64,
+    /// Stream position 0..=L, or L+1 for the head and the loss.
+    pub layer: usize,
+    /// "activation", "loss", "gradient" or "parameter".
+    pub what: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct StepReport {
+    /// Updates applied so far.
+    pub step: u64,
+    /// Mean loss of this step's batch.
+    pub loss: f64,
+    /// Fraction of the batch classified correctly (None for regression).
+    pub accuracy: Option<f64>,
+    /// Global gradient norm before clipping.
+    pub grad_norm: f64,
+    pub diverged: Option<Divergence>,
+    pub layers: LayerStats,
+    pub head: HeadStats,
+}
+
+impl StepReport {
+    pub fn new(depth: usize) -> Self {
+        StepReport { step: 0, loss: 0.0, accuracy: None, grad_norm: 0.0, diverged: None, layers: LayerStats::new(depth + 1), head: HeadStats::default() }
+    }
+}
+
+/// Mean, second moment, variance and non-finite count of a buffer (f64 sums, two passes).
+pub fn moments<T: Scalar>(xs: &[T]) -> (f64, f64, f64, usize) {
+    let n = xs.len().max(1) as f64;
+    let mut s = 0.0;
+    let mut s2 = 0.0;
+    let mut bad = 0;
+    for &v in xs {
+        let v = v.to_f64();
+        if v.is_finite() {
+            s += v;
+            s2 += v * v;
+        } else {
+            bad += 1;
+        }
+    }
+    if bad > 0 {
+        return (f64::NAN, f64::NAN, f64::NAN, bad);
+    }
+    let mean = s / n;
+    let var = xs.iter().map(|&v| { let d = v.to_f64() - mean; d * d }).sum::<f64>() / n;
+    (mean, s2 / n, var, 0)
+}
+
+/// RMS and non-finite count.
+pub fn rms<T: Scalar>(xs: &[T]) -> (f64, usize) {
+    let (_, ms, _, bad) = moments(xs);
+    (ms.sqrt(), bad)
+}

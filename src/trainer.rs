@@ -1,0 +1,570 @@
+//! The trainer: owns the network, optimizer, data and the one seeded RNG. `step` trains on the
+//! next mini-batch (reshuffled every epoch) and returns the per-layer report; nothing is
+//! allocated per step once the trainer is built.
+
+use crate::config::{Config, DatasetName};
+use crate::data::Dataset;
+use crate::error::{LabError, Result};
+use crate::loss::{mean_squared_error, softmax_cross_entropy};
+use crate::net::Network;
+use crate::norm::Mode;
+use crate::optim::Optimizer;
+use crate::rng::Rng;
+use crate::stats::{moments, rms, Divergence, StepReport};
+use serde::{Deserialize, Serialize};
+
+pub struct Trainer {
+    pub config: Config,
+    pub net: Network<f32>,
+    pub optimizer: Optimizer,
+    pub data: Dataset,
+    rng: Rng,
+    /// Training-set indices in this epoch's order, and the position of the next batch.
+    order: Vec<u32>,
+    cursor: usize,
+    step: u64,
+    halted: Option<Divergence>,
+    report: StepReport,
+    // Preallocated batch buffers, `(batch, features)` column-major.
+    x_batch: Vec<f32>,
+    labels: Vec<u32>,
+    targets: Vec<f32>,
+    d_out_grad: Vec<f32>,
+    /// ||delta||^2 per parameter tensor, from the optimizer.
+    update_sq: Vec<f64>,
+}
+
+/// Loss and accuracy over a whole split.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SplitMetrics {
+    pub loss: f64,
+    pub accuracy: Option<f64>,
+    pub n: usize,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Evaluation {
+    pub train: SplitMetrics,
+    pub test: SplitMetrics,
+}
+
+/// Everything needed to continue a run bit for bit.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TrainerState {
+    pub format: String,
+    pub config: Config,
+    pub params: Vec<f32>,
+    /// BatchNorm running mean and variance of every norm, in forward order.
+    pub running_stats: Vec<f64>,
+    pub optimizer: Optimizer,
+    pub rng: Rng,
+    pub order: Vec<u32>,
+    pub cursor: usize,
+    pub step: u64,
+    /// Present only for caller-supplied data (built-in data is regenerated from the seed).
+    pub data: Option<Dataset>,
+    pub halted: Option<Divergence>,
+}
+
+pub const STATE_FORMAT: &str = "residual-lab-state/1";
+
+impl Trainer {
+    /// Validates the config, generates the data and builds the network, all from `config.seed`.
+    pub fn new(config: Config) -> Result<Trainer> {
+        config.validate()?;
+        if config.data.name == DatasetName::Custom {
+            return Err(LabError::invalid("data.name", "\"custom\" data is supplied with set_data after construction; start from a built-in dataset"));
+        }
+        let mut rng = Rng::new(config.seed as u64);
+        let data = Dataset::generate(&config, &mut rng);
+        Ok(Self::build(config, data, rng))
+    }
+
+    /// Replaces the data with the caller's and rebuilds the network for its input and output
+    /// sizes (from the same seed). `y`: class indices unless `config.loss` is "mse".
+    pub fn set_data(&mut self, x: Vec<f32>, y: Vec<f32>, d_in: usize) -> Result<()> {
+        let classification = self.config.loss != crate::config::LossKind::Mse;
+        let data = Dataset::custom(x, y, d_in, classification, self.config.data.test_fraction)?;
+        let params = self.config.param_count(data.d_in, data.d_out);
+        if params > crate::config::MAX_PARAMS {
+            return Err(LabError::invalid("d_in", format!("the net would have {params} parameters, more than the cap of {}", crate::config::MAX_PARAMS)));
+        }
+        let mut config = self.config.clone();
+        config.data.name = DatasetName::Custom;
+        config.data.n = data.n();
+        if classification {
+            config.data.classes = data.d_out;
+            config.loss = crate::config::LossKind::CrossEntropy;
+        }
+        let mut rng = Rng::new(config.seed as u64);
+        // Draw (and drop) a built-in set first so the init stream matches a fresh trainer's
+        // position; only the weights depend on it.
+        let _ = rng.next_u64();
+        *self = Self::build(config, data, rng);
+        Ok(())
+    }
+
+    fn build(config: Config, data: Dataset, mut rng: Rng) -> Trainer {
+        let b = config.batch_size;
+        let net = Network::<f32>::new(&config.model, data.d_in, data.d_out, b, &mut rng);
+        let optimizer = Optimizer::new(&config.optimizer, net.params.len());
+        let mut order: Vec<u32> = (0..data.n_train as u32).collect();
+        rng.shuffle(&mut order);
+        let depth = config.model.depth;
+        let (d_in, d_out) = (data.d_in, data.d_out);
+        let n_tensors = net.infos.len();
+        let mut t = Trainer {
+            config,
+            net,
+            optimizer,
+            data,
+            rng,
+            order,
+            cursor: 0,
+            step: 0,
+            halted: None,
+            report: StepReport::new(depth),
+            x_batch: vec![0.0; b * d_in],
+            labels: vec![0; b],
+            targets: vec![0.0; b * d_out],
+            d_out_grad: vec![0.0; b * d_out],
+            update_sq: vec![0.0; n_tensors],
+        };
+        t.fill_weight_norms();
+        t
+    }
+
+    pub fn step_count(&self) -> u64 {
+        self.step
+    }
+    pub fn report(&self) -> &StepReport {
+        &self.report
+    }
+    pub fn halted(&self) -> Option<&Divergence> {
+        self.halted.as_ref()
+    }
+    /// Changes the learning rate without touching anything else.
+    pub fn set_lr(&mut self, lr: f64) -> Result<()> {
+        let mut c = self.config.clone();
+        c.optimizer.lr = lr;
+        c.validate()?;
+        self.config.optimizer.lr = lr;
+        self.optimizer.cfg.lr = lr;
+        Ok(())
+    }
+
+    /// Copies rows `idx` of the data into the batch buffers.
+    fn gather(&mut self, rows: impl Iterator<Item = usize>) -> usize {
+        let d = &self.data;
+        let cap = self.config.batch_size;
+        let mut b = 0;
+        for (k, r) in rows.enumerate() {
+            for f in 0..d.d_in {
+                self.x_batch[k + f * cap] = d.x[r * d.d_in + f];
+            }
+            if d.classification {
+                self.labels[k] = d.y[r] as u32;
+            } else {
+                for o in 0..d.d_out {
+                    self.targets[k + o * cap] = d.y[r * d.d_out + o];
+                }
+            }
+            b = k + 1;
+        }
+        // Compact the column-major buffers when the batch is short of the capacity.
+        if b < cap {
+            for f in 1..d.d_in {
+                self.x_batch.copy_within(f * cap..f * cap + b, f * b);
+            }
+            for o in 1..d.d_out {
+                self.targets.copy_within(o * cap..o * cap + b, o * b);
+            }
+        }
+        b
+    }
+
+    /// Forward, loss and its gradient on the gathered batch. Returns (loss, correct).
+    fn forward_loss(&mut self, batch: usize, mode: Mode) -> (f64, usize) {
+        let out = self.net.forward(&self.x_batch[..batch * self.data.d_in], batch, mode, self.config.bn_momentum);
+        if self.data.classification {
+            softmax_cross_entropy(out, &self.labels[..batch], self.data.d_out, batch, &mut self.d_out_grad)
+        } else {
+            (mean_squared_error(out, &self.targets[..batch * self.data.d_out], batch, self.data.d_out, &mut self.d_out_grad), 0)
+        }
+    }
+
+    /// One training step on the next mini-batch. After a divergence the trainer is halted:
+    /// the parameters stay those before the diverging step and every further call returns the
+    /// same report.
+    pub fn step(&mut self) -> &StepReport {
+        if self.halted.is_some() {
+            return &self.report;
+        }
+        let b = self.config.batch_size.min(self.data.n_train);
+        if self.cursor + b > self.order.len() {
+            self.rng.shuffle(&mut self.order);
+            self.cursor = 0;
+        }
+        let order = std::mem::take(&mut self.order);
+        let batch = self.gather(order[self.cursor..self.cursor + b].iter().map(|&i| i as usize));
+        self.order = order;
+        self.cursor += b;
+        self.measure(batch, Mode::Train);
+        if self.report.diverged.is_some() {
+            self.halted = self.report.diverged.clone();
+            return &self.report;
+        }
+        let grad_norm = self.optimizer.clip(&mut self.net.grads);
+        self.report.grad_norm = grad_norm;
+        self.optimizer.step(&mut self.net.params, &self.net.grads, &self.net.infos, &mut self.update_sq);
+        self.step += 1;
+        self.report.step = self.step;
+        if let Some(info) = self.net.infos.iter().find(|i| i.span.of(&self.net.params).iter().any(|v| !v.is_finite())) {
+            self.report.diverged = Some(Divergence { step: self.step, layer: info.layer.min(self.config.model.depth + 1), what: "parameter".into() });
+            self.halted = self.report.diverged.clone();
+        }
+        self.fill_weight_norms();
+        &self.report
+    }
+
+    /// `n` steps; returns the last report (stops early on divergence).
+    pub fn train(&mut self, n: usize) -> &StepReport {
+        for _ in 0..n {
+            self.step();
+            if self.halted.is_some() {
+                break;
+            }
+        }
+        &self.report
+    }
+
+    /// The report on a fixed batch (the first `batch_size` training points) with batch
+    /// statistics and gradients, without any update. Gradients land in `net.grads`.
+    pub fn probe(&mut self) -> &StepReport {
+        let b = self.config.batch_size.min(self.data.n_train);
+        let batch = self.gather(0..b);
+        let halted = self.halted.clone();
+        self.measure(batch, Mode::Probe);
+        self.report.step = self.step;
+        if self.report.diverged.is_none() {
+            self.report.diverged = halted;
+        }
+        &self.report
+    }
+
+    /// Forward, loss, backward and the statistics on the gathered batch.
+    fn measure(&mut self, batch: usize, mode: Mode) {
+        let depth = self.config.model.depth;
+        let step_id = self.step + 1;
+        let (loss, correct) = self.forward_loss(batch, mode);
+        let r = &mut self.report;
+        r.step = self.step;
+        r.diverged = None;
+        r.loss = loss;
+        r.accuracy = self.data.classification.then(|| correct as f64 / batch as f64);
+        for l in 0..=depth {
+            let (mean, ms, var, bad) = moments(self.net.stream(l, batch));
+            r.layers.act_mean[l] = mean as f32;
+            r.layers.act_mean_sq[l] = ms as f32;
+            r.layers.act_var[l] = var as f32;
+            r.layers.nonfinite[l] = bad as f32;
+            r.layers.dead_frac[l] = self.net.dead_fraction(l, batch) as f32;
+            r.layers.grad_rms[l] = f32::NAN;
+            if bad > 0 && r.diverged.is_none() {
+                r.diverged = Some(Divergence { step: step_id, layer: l, what: "activation".into() });
+            }
+        }
+        if r.diverged.is_none() && !loss.is_finite() {
+            r.diverged = Some(Divergence { step: step_id, layer: depth + 1, what: "loss".into() });
+        }
+        if r.diverged.is_some() {
+            return;
+        }
+        let x = &self.x_batch[..batch * self.data.d_in];
+        let layers = &mut r.layers;
+        self.net.backward(x, &self.d_out_grad, batch, |l, d| {
+            let (g, bad) = rms(d);
+            layers.grad_rms[l] = g as f32;
+            layers.nonfinite[l] += bad as f32;
+        }, None);
+        // Backprop runs from the head down: the first non-finite gradient is the highest layer's.
+        if let Some(info) = self.net.infos.iter().rev().find(|i| i.span.of(&self.net.grads).iter().any(|v| !v.is_finite())) {
+            r.diverged = Some(Divergence { step: step_id, layer: info.layer.min(depth + 1), what: "gradient".into() });
+        }
+        let net = &self.net;
+        let grad_norm = |l: usize| net.layer_weights[l].iter().map(|&k| sq_norm(net.infos[k].span.of(&net.grads))).sum::<f64>().sqrt() as f32;
+        for l in 0..=depth {
+            r.layers.weight_grad_norm[l] = grad_norm(l);
+        }
+        r.head.weight_grad_norm = grad_norm(depth + 1);
+    }
+
+    /// Weight norms and update ratios (from the optimizer's last update) per layer.
+    fn fill_weight_norms(&mut self) {
+        let depth = self.config.model.depth;
+        let net = &self.net;
+        let r = &mut self.report;
+        for l in 0..=depth + 1 {
+            let tensors = &net.layer_weights[l];
+            let w = tensors.iter().map(|&k| sq_norm(net.infos[k].span.of(&net.params))).sum::<f64>().sqrt();
+            let u = tensors.iter().map(|&k| self.update_sq[k]).sum::<f64>().sqrt();
+            let ratio = if w > 0.0 { (u / w) as f32 } else { 0.0 };
+            if l <= depth {
+                r.layers.weight_norm[l] = w as f32;
+                r.layers.update_ratio[l] = ratio;
+            } else {
+                r.head.weight_norm = w as f32;
+                r.head.update_ratio = ratio;
+            }
+        }
+    }
+
+    /// Mean loss and accuracy over the train and the test split, with running statistics.
+    pub fn evaluate(&mut self) -> Evaluation {
+        let n_train = self.data.n_train;
+        let n = self.data.n();
+        Evaluation { train: self.evaluate_rows(0, n_train), test: self.evaluate_rows(n_train, n) }
+    }
+
+    fn evaluate_rows(&mut self, from: usize, to: usize) -> SplitMetrics {
+        let cap = self.config.batch_size;
+        let (mut loss_sum, mut correct) = (0.0, 0usize);
+        let mut start = from;
+        while start < to {
+            let end = (start + cap).min(to);
+            let batch = self.gather(start..end);
+            let (loss, c) = self.forward_loss(batch, Mode::Eval);
+            loss_sum += loss * batch as f64;
+            correct += c;
+            start = end;
+        }
+        let count = to - from;
+        let denom = count.max(1) as f64;
+        SplitMetrics {
+            loss: if count == 0 { 0.0 } else { loss_sum / denom },
+            accuracy: self.data.classification.then(|| if count == 0 { 0.0 } else { correct as f64 / denom }),
+            n: count,
+        }
+    }
+
+    /// Outputs for `x` (`[n][d_in]` row-major): class probabilities (classification) or
+    /// predicted targets (regression), `[n][d_out]` row-major. Uses running statistics.
+    pub fn predict(&mut self, x: &[f32]) -> Result<Vec<f32>> {
+        let d_in = self.data.d_in;
+        if x.is_empty() || x.len() % d_in != 0 {
+            return Err(LabError::invalid("x", format!("length {} is not a positive multiple of d_in = {d_in}", x.len())));
+        }
+        let n = x.len() / d_in;
+        let d_out = self.data.d_out;
+        let cap = self.config.batch_size;
+        let mut out = vec![0.0f32; n * d_out];
+        let mut start = 0;
+        while start < n {
+            let b = cap.min(n - start);
+            for k in 0..b {
+                for f in 0..d_in {
+                    self.x_batch[k + f * b] = x[(start + k) * d_in + f];
+                }
+            }
+            let y = self.net.forward(&self.x_batch[..b * d_in], b, Mode::Eval, self.config.bn_momentum);
+            for k in 0..b {
+                if self.data.classification {
+                    let m = (0..d_out).map(|o| y[k + o * b]).fold(f32::NEG_INFINITY, f32::max);
+                    let sum: f32 = (0..d_out).map(|o| libm::expf(y[k + o * b] - m)).sum();
+                    for o in 0..d_out {
+                        out[(start + k) * d_out + o] = libm::expf(y[k + o * b] - m) / sum;
+                    }
+                } else {
+                    for o in 0..d_out {
+                        out[(start + k) * d_out + o] = y[k + o * b];
+                    }
+                }
+            }
+            start += b;
+        }
+        Ok(out)
+    }
+
+    /// Class probabilities on a `res x res` grid over [xmin, xmax] x [ymin, ymax]; point
+    /// (i, j) (i along x, j along y from ymin) at `((j * res + i) * classes + k)`.
+    pub fn predict_grid(&mut self, res: usize, bounds: [f64; 4]) -> Result<Vec<f32>> {
+        if self.data.d_in != 2 {
+            return Err(LabError::invalid("predict_grid", format!("needs 2-D inputs; the data has d_in = {}", self.data.d_in)));
+        }
+        if !(2..=512).contains(&res) {
+            return Err(LabError::invalid("res", format!("{res} is out of range; allowed 2 to 512")));
+        }
+        let [x0, x1, y0, y1] = bounds;
+        if !bounds.iter().all(|v| v.is_finite()) || x1 <= x0 || y1 <= y0 {
+            return Err(LabError::invalid("bounds", format!("{bounds:?} must be finite with xmin < xmax and ymin < ymax")));
+        }
+        let mut xs = Vec::with_capacity(res * res * 2);
+        for j in 0..res {
+            for i in 0..res {
+                xs.push((x0 + (x1 - x0) * i as f64 / (res - 1) as f64) as f32);
+                xs.push((y0 + (y1 - y0) * j as f64 / (res - 1) as f64) as f32);
+            }
+        }
+        self.predict(&xs)
+    }
+
+    /// Named parameters: (name, shape, values). Weights are `[out][in]` row-major, as
+    /// PyTorch's `nn.Linear.weight`.
+    pub fn weights(&self) -> Vec<(String, Vec<usize>, &[f32])> {
+        self.net.infos.iter().map(|i| (i.name.clone(), i.shape.clone(), i.span.of(&self.net.params))).collect()
+    }
+    /// The parameter gradients of the last step or probe, same names and layout.
+    pub fn gradients(&self) -> Vec<(String, Vec<usize>, &[f32])> {
+        self.net.infos.iter().map(|i| (i.name.clone(), i.shape.clone(), i.span.of(&self.net.grads))).collect()
+    }
+
+    /// Sets every parameter; the set must name each tensor exactly once with the right length
+    /// and finite values. Nothing changes unless all of it is valid.
+    pub fn set_weights(&mut self, named: &[(String, Vec<f32>)]) -> Result<()> {
+        let mut seen = vec![false; self.net.infos.len()];
+        for (name, vals) in named {
+            let k = self.net.infos.iter().position(|i| &i.name == name).ok_or_else(|| LabError::invalid(name.clone(), "unknown parameter name"))?;
+            if seen[k] {
+                return Err(LabError::invalid(name.clone(), "given twice"));
+            }
+            seen[k] = true;
+            let info = &self.net.infos[k];
+            if vals.len() != info.span.len {
+                return Err(LabError::invalid(name.clone(), format!("has {} values; expected {} (shape {:?})", vals.len(), info.span.len, info.shape)));
+            }
+            if let Some(i) = vals.iter().position(|v| !v.is_finite()) {
+                return Err(LabError::invalid(name.clone(), format!("value {i} is {} (not finite)", vals[i])));
+            }
+        }
+        if let Some(k) = seen.iter().position(|s| !s) {
+            return Err(LabError::invalid(self.net.infos[k].name.clone(), "missing"));
+        }
+        for (name, vals) in named {
+            let info = self.net.infos.iter().find(|i| &i.name == name).unwrap();
+            info.span.of_mut(&mut self.net.params).copy_from_slice(vals);
+        }
+        self.fill_weight_norms();
+        Ok(())
+    }
+
+    /// Starts over from the config (with a new seed if given).
+    pub fn reset(&mut self, seed: Option<u32>) -> Result<()> {
+        let mut c = self.config.clone();
+        if let Some(s) = seed {
+            c.seed = s;
+        }
+        if c.data.name == DatasetName::Custom {
+            let mut rng = Rng::new(c.seed as u64);
+            let _ = rng.next_u64();
+            let data = self.data.clone();
+            *self = Self::build(c, data, rng);
+            Ok(())
+        } else {
+            *self = Trainer::new(c)?;
+            Ok(())
+        }
+    }
+
+    pub fn state(&self) -> Result<TrainerState> {
+        if let Some(info) = self.net.infos.iter().find(|i| i.span.of(&self.net.params).iter().any(|v| !v.is_finite())) {
+            return Err(LabError::State(format!("cannot save: parameter {} is not finite (the run diverged)", info.name)));
+        }
+        let mut running = Vec::new();
+        for n in self.net.norms() {
+            running.extend_from_slice(&n.running_mean);
+            running.extend_from_slice(&n.running_var);
+        }
+        Ok(TrainerState {
+            format: STATE_FORMAT.into(),
+            config: self.config.clone(),
+            params: self.net.params.clone(),
+            running_stats: running,
+            optimizer: self.optimizer.clone(),
+            rng: self.rng.clone(),
+            order: self.order.clone(),
+            cursor: self.cursor,
+            step: self.step,
+            data: (self.config.data.name == DatasetName::Custom).then(|| self.data.clone()),
+            halted: self.halted.clone(),
+        })
+    }
+
+    pub fn to_json(&self) -> Result<String> {
+        serde_json::to_string(&self.state()?).map_err(|e| LabError::State(e.to_string()))
+    }
+
+    pub fn from_json(s: &str) -> Result<Trainer> {
+        let de = &mut serde_json::Deserializer::from_str(s);
+        let st: TrainerState = serde_path_to_error::deserialize(de).map_err(|e| {
+            let path = e.path().to_string();
+            LabError::State(format!("{path}: {}", e.into_inner()))
+        })?;
+        Self::from_state(st)
+    }
+
+    pub fn from_state(st: TrainerState) -> Result<Trainer> {
+        if st.format != STATE_FORMAT {
+            return Err(LabError::State(format!("format {:?} is not {STATE_FORMAT:?}", st.format)));
+        }
+        st.config.validate()?;
+        let mut t = match (&st.data, st.config.data.name) {
+            (Some(d), DatasetName::Custom) => {
+                let data = Dataset::custom(d.x.clone(), d.y.clone(), d.d_in, d.classification, st.config.data.test_fraction)?;
+                if data.n_train != d.n_train || data.d_out != d.d_out {
+                    return Err(LabError::State("data: split or output size does not match".into()));
+                }
+                let mut rng = Rng::new(st.config.seed as u64);
+                let _ = rng.next_u64();
+                Self::build(st.config.clone(), data, rng)
+            }
+            (None, DatasetName::Custom) => return Err(LabError::State("config says custom data but the state has none".into())),
+            _ => Trainer::new(st.config.clone())?,
+        };
+        let bad = |what: &str| LabError::State(format!("{what} does not match the config"));
+        if st.params.len() != t.net.params.len() {
+            return Err(bad("params length"));
+        }
+        if st.params.iter().any(|v| !v.is_finite()) {
+            return Err(LabError::State("params contain non-finite values".into()));
+        }
+        let running_len: usize = t.net.norms().iter().map(|n| n.running_mean.len() * 2).sum();
+        if st.running_stats.len() != running_len {
+            return Err(bad("running_stats length"));
+        }
+        if st.optimizer.cfg != st.config.optimizer || st.optimizer.m.len() != t.optimizer.m.len() || st.optimizer.v.len() != t.optimizer.v.len() {
+            return Err(bad("optimizer state"));
+        }
+        let mut check = vec![false; t.data.n_train];
+        for &i in &st.order {
+            if (i as usize) >= check.len() || std::mem::replace(&mut check[i as usize], true) {
+                return Err(bad("order (not a permutation of the training points)"));
+            }
+        }
+        if st.order.len() != t.data.n_train || st.cursor > st.order.len() {
+            return Err(bad("order length or cursor"));
+        }
+        t.net.params = st.params;
+        let mut k = 0;
+        for n in t.net.norms_mut() {
+            let w = n.running_mean.len();
+            n.running_mean.copy_from_slice(&st.running_stats[k..k + w]);
+            n.running_var.copy_from_slice(&st.running_stats[k + w..k + 2 * w]);
+            k += 2 * w;
+        }
+        t.optimizer = st.optimizer;
+        t.rng = st.rng;
+        t.order = st.order;
+        t.cursor = st.cursor;
+        t.step = st.step;
+        t.halted = st.halted.clone();
+        t.report.step = st.step;
+        t.report.diverged = st.halted;
+        t.fill_weight_norms();
+        Ok(t)
+    }
+}
+
+fn sq_norm(xs: &[f32]) -> f64 {
+    xs.iter().map(|&v| (v as f64) * (v as f64)).sum()
+}
