@@ -85,7 +85,7 @@ impl<T: Scalar> Block<T> {
     /// From dL/dh_out, writes parameter gradients and dL/dh_in.
     pub fn backward(&self, params: &[T], grads: &mut [T], h: &[T], d_out: &[T], d_in: &mut [T], batch: usize, s: &mut Scratch<T>) {
         match self {
-            Block::Plain(seq) => seq.backward(params, grads, h, d_out, Some(d_in), batch, &mut s.ping, &mut s.pong),
+            Block::Plain(seq) => seq.backward(params, grads, h, d_out, Some(d_in), batch, &mut s.ping, &mut s.pong, &mut s.x_t),
             Block::Residual(r) => {
                 let n = h.len();
                 let d_sum: &[T] = match &r.post_norm {
@@ -107,7 +107,7 @@ impl<T: Scalar> Block<T> {
                 for i in 0..n {
                     s.d_branch[i] = alpha * d_sum[i];
                 }
-                r.branch.backward(params, grads, h, &s.d_branch[..n], Some(&mut d_in[..n]), batch, &mut s.ping, &mut s.pong);
+                r.branch.backward(params, grads, h, &s.d_branch[..n], Some(&mut d_in[..n]), batch, &mut s.ping, &mut s.pong, &mut s.x_t);
                 // The identity path.
                 for i in 0..n {
                     d_in[i] += d_sum[i];

@@ -267,6 +267,10 @@ fn check_f64(field: &str, v: f64, lo: f64, hi: f64, open_low: bool) -> Result<()
 impl Config {
     /// Parses JSON (every field optional) and validates it.
     pub fn from_json(s: &str) -> Result<Config> {
+        if !s.trim_start().starts_with('{') {
+            let head: String = s.trim_start().chars().take(20).collect();
+            return Err(LabError::invalid("config", format!("expected a JSON object, got {head:?}")));
+        }
         let de = &mut serde_json::Deserializer::from_str(s);
         let c: Config = serde_path_to_error::deserialize(de).map_err(path_error)?;
         c.validate()?;

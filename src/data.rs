@@ -39,11 +39,13 @@ impl Dataset {
         for i in 0..n {
             let p = match d.name {
                 DatasetName::Spiral => {
-                    // Arm c of k, radius t in [0, 1), 1.5 turns; coordinates jittered by N(0, noise^2).
+                    // Arm c of k, radius t in [0, 1), 1.5 turns; coordinates jittered by
+                    // N(0, (noise t)^2), so the arms stay apart near the centre where they meet.
                     let c = i % k;
                     let t = (i / k) as f64 / (n.div_ceil(k)) as f64;
                     let theta = 2.0 * PI * c as f64 / k as f64 + 3.0 * PI * t;
-                    ([t * theta.cos() + noise * rng.normal(), t * theta.sin() + noise * rng.normal()], c as f64)
+                    let s = noise * t;
+                    ([t * theta.cos() + s * rng.normal(), t * theta.sin() + s * rng.normal()], c as f64)
                 }
                 DatasetName::Circles => {
                     // Class 0 on the circle of radius 0.5, class 1 on radius 1.

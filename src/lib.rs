@@ -23,6 +23,7 @@ pub mod rng;
 pub mod scalar;
 pub mod seq;
 pub mod stats;
+pub mod theory;
 pub mod trainer;
 
 #[cfg(target_arch = "wasm32")]

@@ -5,7 +5,7 @@
 //! layout), which is the column-major `(in, out)` matrix W^T, so the forward pass is a
 //! plain product X (B x in) * W^T (in x out).
 
-use crate::matmul::{matmul_nn, matmul_nt, matmul_tn};
+use crate::matmul::{matmul_nn, matmul_nt, transpose};
 use crate::params::Span;
 use crate::scalar::Scalar;
 
@@ -32,8 +32,13 @@ impl Linear {
     }
 
     /// dW^T (in x out) = x^T dy; db = column sums of dy; dx (B x in) = dy W (if asked).
-    pub fn backward<T: Scalar>(&self, params: &[T], grads: &mut [T], x: &[T], dy: &[T], dx: Option<&mut [T]>, batch: usize) {
-        matmul_tn(self.weight.of_mut(grads), x, dy, self.fan_in, batch, self.fan_out);
+    /// `x_t` is scratch of at least batch * fan_in entries.
+    pub fn backward<T: Scalar>(&self, params: &[T], grads: &mut [T], x: &[T], dy: &[T], dx: Option<&mut [T]>, batch: usize, x_t: &mut [T]) {
+        // x^T dy as a plain product on a transposed copy of x (an O(B in) copy that lets the
+        // O(B in out) product stream contiguous columns; the dot-product form is 2-4x slower).
+        let x_t = &mut x_t[..batch * self.fan_in];
+        transpose(x, x_t, batch, self.fan_in);
+        matmul_nn(self.weight.of_mut(grads), x_t, dy, self.fan_in, batch, self.fan_out);
         let db = self.bias.of_mut(grads);
         for j in 0..self.fan_out {
             db[j] = dy[j * batch..(j + 1) * batch].iter().fold(T::ZERO, |s, &v| s + v);

@@ -10,69 +10,131 @@
 
 use crate::scalar::Scalar;
 
+/// Rows of C per register tile (two f32x4 vectors) and columns of C per tile.
+const MR: usize = 8;
+const NR: usize = 4;
+
 /// C (m x n) = A (m x k) * B (k x n).
 pub fn matmul_nn<T: Scalar>(c: &mut [T], a: &[T], b: &[T], m: usize, k: usize, n: usize) {
     debug_assert!(c.len() >= m * n && a.len() >= m * k && b.len() >= k * n);
-    for j in 0..n {
-        let cj = &mut c[j * m..(j + 1) * m];
-        cj.fill(T::ZERO);
-        let bj = &b[j * k..(j + 1) * k];
-        let mut p = 0;
-        // Four columns of A per pass: one load and store of C per four multiply-adds.
-        while p + 4 <= k {
-            let (a0, a1, a2, a3) = (&a[p * m..][..m], &a[(p + 1) * m..][..m], &a[(p + 2) * m..][..m], &a[(p + 3) * m..][..m]);
-            let (b0, b1, b2, b3) = (bj[p], bj[p + 1], bj[p + 2], bj[p + 3]);
-            for i in 0..m {
-                cj[i] += a0[i] * b0 + a1[i] * b1 + a2[i] * b2 + a3[i] * b3;
-            }
-            p += 4;
-        }
-        while p < k {
-            let ap = &a[p * m..][..m];
-            let bp = bj[p];
-            for i in 0..m {
-                cj[i] += ap[i] * bp;
-            }
-            p += 1;
-        }
-    }
+    // B(p, j) = b[p + j*k]: column j of B is contiguous.
+    tiled_a_columns(c, a, m, k, n, |p, j| b[p + j * k]);
 }
 
 /// C (m x n) = A (m x k) * B^T, where B is stored as a (n x k) matrix.
 pub fn matmul_nt<T: Scalar>(c: &mut [T], a: &[T], b: &[T], m: usize, k: usize, n: usize) {
     debug_assert!(c.len() >= m * n && a.len() >= m * k && b.len() >= n * k);
-    for j in 0..n {
-        let cj = &mut c[j * m..(j + 1) * m];
-        cj.fill(T::ZERO);
-        // B^T[p, j] = B[j, p] = b[j + p*n].
-        let mut p = 0;
-        while p + 4 <= k {
-            let (a0, a1, a2, a3) = (&a[p * m..][..m], &a[(p + 1) * m..][..m], &a[(p + 2) * m..][..m], &a[(p + 3) * m..][..m]);
-            let (b0, b1, b2, b3) = (b[j + p * n], b[j + (p + 1) * n], b[j + (p + 2) * n], b[j + (p + 3) * n]);
-            for i in 0..m {
-                cj[i] += a0[i] * b0 + a1[i] * b1 + a2[i] * b2 + a3[i] * b3;
+    // B^T(p, j) = B(j, p) = b[j + p*n].
+    tiled_a_columns(c, a, m, k, n, |p, j| b[j + p * n]);
+}
+
+/// C = A * B with A column-major (m x k) read in place and B given elementwise.
+/// Register tile: MR x NR accumulators of C, summed over p in order, one broadcast of B(p, j)
+/// per column and one contiguous load of A(i..i+MR, p) per p.
+#[inline(always)]
+fn tiled_a_columns<T: Scalar>(c: &mut [T], a: &[T], m: usize, k: usize, n: usize, b: impl Fn(usize, usize) -> T) {
+    let m_full = m - m % MR;
+    let n_full = n - n % NR;
+    let mut j0 = 0;
+    while j0 < n_full {
+        let mut i0 = 0;
+        while i0 < m_full {
+            let mut acc = [[T::ZERO; MR]; NR];
+            for p in 0..k {
+                let ap: &[T; MR] = a[i0 + p * m..i0 + p * m + MR].try_into().unwrap();
+                for (jj, acc_j) in acc.iter_mut().enumerate() {
+                    let bv = b(p, j0 + jj);
+                    for r in 0..MR {
+                        acc_j[r] += ap[r] * bv;
+                    }
+                }
             }
-            p += 4;
+            for (jj, acc_j) in acc.iter().enumerate() {
+                c[i0 + (j0 + jj) * m..i0 + (j0 + jj) * m + MR].copy_from_slice(acc_j);
+            }
+            i0 += MR;
         }
-        while p < k {
-            let ap = &a[p * m..][..m];
-            let bp = b[j + p * n];
-            for i in 0..m {
-                cj[i] += ap[i] * bp;
+        edge(c, a, m, k, m_full..m, j0..j0 + NR, &b);
+        j0 += NR;
+    }
+    edge(c, a, m, k, 0..m, n_full..n, &b);
+}
+
+/// The rows and columns left over by the tiles, one entry at a time (same order over p).
+fn edge<T: Scalar>(c: &mut [T], a: &[T], m: usize, k: usize, rows: std::ops::Range<usize>, cols: std::ops::Range<usize>, b: &impl Fn(usize, usize) -> T) {
+    for j in cols {
+        for i in rows.clone() {
+            let mut s = T::ZERO;
+            for p in 0..k {
+                s += a[i + p * m] * b(p, j);
             }
-            p += 1;
+            c[i + j * m] = s;
         }
     }
 }
 
-/// C (m x n) = A^T * B, where A is stored as a (k x m) matrix and B is (k x n):
-/// every entry is a dot product of two contiguous columns of length k.
+/// C (m x n) = A^T * B, where A is stored as a (k x m) matrix and B is (k x n): every entry
+/// is a dot product of two contiguous columns of length k. Tiles of 2 x 4 entries share their
+/// loads; each entry keeps four partial sums (p mod 4) combined in a fixed order.
 pub fn matmul_tn<T: Scalar>(c: &mut [T], a: &[T], b: &[T], m: usize, k: usize, n: usize) {
     debug_assert!(c.len() >= m * n && a.len() >= k * m && b.len() >= k * n);
-    for j in 0..n {
-        let bj = &b[j * k..(j + 1) * k];
+    const IB: usize = 2;
+    const JB: usize = 4;
+    const L: usize = 4;
+    let k_full = k - k % L;
+    let m_full = m - m % IB;
+    let n_full = n - n % JB;
+    let finish = |acc: &[T; L], i: usize, j: usize| -> T {
+        let mut tail = T::ZERO;
+        for p in k_full..k {
+            tail += a[p + i * k] * b[p + j * k];
+        }
+        (acc[0] + acc[2]) + (acc[1] + acc[3]) + tail
+    };
+    let mut j0 = 0;
+    while j0 < n_full {
+        let mut i0 = 0;
+        while i0 < m_full {
+            let mut acc = [[[T::ZERO; L]; JB]; IB];
+            let mut p = 0;
+            while p < k_full {
+                let xs: [&[T; L]; IB] = std::array::from_fn(|ii| a[p + (i0 + ii) * k..p + (i0 + ii) * k + L].try_into().unwrap());
+                let ys: [&[T; L]; JB] = std::array::from_fn(|jj| b[p + (j0 + jj) * k..p + (j0 + jj) * k + L].try_into().unwrap());
+                for ii in 0..IB {
+                    for jj in 0..JB {
+                        for l in 0..L {
+                            acc[ii][jj][l] += xs[ii][l] * ys[jj][l];
+                        }
+                    }
+                }
+                p += L;
+            }
+            for ii in 0..IB {
+                for jj in 0..JB {
+                    c[(i0 + ii) + (j0 + jj) * m] = finish(&acc[ii][jj], i0 + ii, j0 + jj);
+                }
+            }
+            i0 += IB;
+        }
+        for i in m_full..m {
+            for j in j0..j0 + JB {
+                c[i + j * m] = dot(&a[i * k..(i + 1) * k], &b[j * k..(j + 1) * k]);
+            }
+        }
+        j0 += JB;
+    }
+    for j in n_full..n {
         for i in 0..m {
-            c[i + j * m] = dot(&a[i * k..(i + 1) * k], bj);
+            c[i + j * m] = dot(&a[i * k..(i + 1) * k], &b[j * k..(j + 1) * k]);
+        }
+    }
+}
+
+/// out (cols x rows) = in (rows x cols)^T, both column-major.
+pub fn transpose<T: Scalar>(input: &[T], out: &mut [T], rows: usize, cols: usize) {
+    for c in 0..cols {
+        for r in 0..rows {
+            out[c + r * cols] = input[r + c * rows];
         }
     }
 }
@@ -111,7 +173,7 @@ mod tests {
     /// Oracle: nalgebra's own products.
     #[test]
     fn products_match_nalgebra() {
-        for &(m, k, n) in &[(1, 1, 1), (3, 5, 2), (17, 9, 13), (64, 32, 32), (5, 4, 7)] {
+        for &(m, k, n) in &[(1, 1, 1), (3, 5, 2), (17, 9, 13), (64, 32, 32), (5, 4, 7), (16, 8, 4), (9, 7, 6), (64, 2, 33)] {
             let a = random(m, k, 1);
             let b = random(k, n, 2);
             let mut c = vec![0.0; m * n];

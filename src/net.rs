@@ -233,7 +233,7 @@ impl<T: Scalar> Network<T> {
         let Network { params, grads, stem, blocks, head, scratch, d_stream, .. } = self;
         let [d_a, d_b] = d_stream;
         let h_last = if depth == 0 { stem.output(batch) } else { blocks[depth - 1].output(batch, w) };
-        head.backward(params, grads, h_last, d_logits, Some(&mut d_a[..n]), batch, &mut scratch.ping, &mut scratch.pong);
+        head.backward(params, grads, h_last, d_logits, Some(&mut d_a[..n]), batch, &mut scratch.ping, &mut scratch.pong, &mut scratch.x_t);
         on_stream(depth, &d_a[..n]);
         let (mut cur, mut next) = (d_a, d_b);
         for l in (0..depth).rev() {
@@ -242,7 +242,7 @@ impl<T: Scalar> Network<T> {
             on_stream(l, &next[..n]);
             std::mem::swap(&mut cur, &mut next);
         }
-        stem.backward(params, grads, x, &cur[..n], d_x, batch, &mut scratch.ping, &mut scratch.pong);
+        stem.backward(params, grads, x, &cur[..n], d_x, batch, &mut scratch.ping, &mut scratch.pong, &mut scratch.x_t);
     }
 
     pub fn dead_fraction(&self, l: usize, batch: usize) -> f64 {

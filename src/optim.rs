@@ -121,7 +121,8 @@ mod tests {
     fn close(a: [[f32; 2]; 2], b: [[f64; 2]; 2]) {
         for s in 0..2 {
             for i in 0..2 {
-                assert!((a[s][i] as f64 - b[s][i]).abs() < 1e-6, "step {s} param {i}: {} vs {}", a[s][i], b[s][i]);
+                // f32 arithmetic: a few ulps (2.4e-7 at magnitude 2) over two steps.
+                assert!((a[s][i] as f64 - b[s][i]).abs() < 3e-6, "step {s} param {i}: {} vs {}", a[s][i], b[s][i]);
             }
         }
     }

@@ -34,11 +34,13 @@ pub struct Scratch<T> {
     pub d_sum: Vec<T>,
     /// Gradient at a residual branch's output (alpha * d_sum).
     pub d_branch: Vec<T>,
+    /// A Linear layer's input, transposed, for its weight gradient.
+    pub x_t: Vec<T>,
 }
 
 impl<T: Scalar> Scratch<T> {
     pub fn new(len: usize) -> Self {
-        Scratch { ping: vec![T::ZERO; len], pong: vec![T::ZERO; len], d_sum: vec![T::ZERO; len], d_branch: vec![T::ZERO; len] }
+        Scratch { ping: vec![T::ZERO; len], pong: vec![T::ZERO; len], d_sum: vec![T::ZERO; len], d_branch: vec![T::ZERO; len], x_t: vec![T::ZERO; len] }
     }
 }
 
@@ -105,6 +107,7 @@ impl<T: Scalar> Seq<T> {
         batch: usize,
         ping: &mut [T],
         pong: &mut [T],
+        x_t: &mut [T],
     ) {
         // The gradient flows d_out -> ping -> pong -> ping ...; the first op writes d_input.
         let mut cur_in_ping: Option<bool> = None; // None: the current gradient is d_out
@@ -120,7 +123,7 @@ impl<T: Scalar> Seq<T> {
                 Some(false) => (&pong[..n_out], if i == 0 { d_input.as_deref_mut().map(|d| &mut d[..n_in]) } else { Some(&mut ping[..n_in]) }),
             };
             match &self.ops[i] {
-                Op::Linear(l) => l.backward(params, grads, x, dy, dx, batch),
+                Op::Linear(l) => l.backward(params, grads, x, dy, dx, batch, x_t),
                 Op::Act(a) => {
                     if let Some(dx) = dx {
                         a.backward(x, y, dy, dx);
