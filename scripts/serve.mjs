@@ -1,0 +1,93 @@
+#!/usr/bin/env node
+// Tiny static server for Residual Lab: serves the repository root on 127.0.0.1.
+//   node scripts/serve.mjs            -> http://127.0.0.1:8080/www/
+//   PORT=0 node scripts/serve.mjs     -> a free port (the URL line says which)
+// Env RL_PKG_DIR=dir serves URL /pkg/* from that directory instead of <root>/pkg
+// (the browser tests use it to run against a fake core when pkg/ is not built).
+import { createServer } from "node:http";
+import { createReadStream, promises as fs } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const PKG_DIR = process.env.RL_PKG_DIR ? path.resolve(process.env.RL_PKG_DIR) : null;
+const PORT = Number.parseInt(process.env.PORT ?? "8080", 10);
+const HOST = "127.0.0.1";
+
+const MIME = {
+  ".html": "text/html; charset=utf-8",
+  ".js": "text/javascript; charset=utf-8",
+  ".mjs": "text/javascript; charset=utf-8",
+  ".css": "text/css; charset=utf-8",
+  ".json": "application/json; charset=utf-8",
+  ".wasm": "application/wasm",
+  ".svg": "image/svg+xml",
+  ".png": "image/png",
+  ".ico": "image/x-icon",
+  ".txt": "text/plain; charset=utf-8",
+  ".md": "text/plain; charset=utf-8",
+  ".ts": "text/plain; charset=utf-8",
+  ".map": "application/json; charset=utf-8",
+};
+
+/** Maps a URL path to a file inside `base`, or null when it would leave `base`. */
+function resolveInside(base, urlPath) {
+  const file = path.resolve(base, "." + path.posix.normalize("/" + urlPath));
+  return file === base || file.startsWith(base + path.sep) ? file : null;
+}
+
+function send(res, status, text) {
+  res.writeHead(status, { "content-type": "text/plain; charset=utf-8", "cache-control": "no-store" });
+  res.end(text);
+}
+
+const server = createServer(async (req, res) => {
+  if (req.method !== "GET" && req.method !== "HEAD") return send(res, 405, "method not allowed\n");
+  let urlPath;
+  try {
+    urlPath = decodeURIComponent(new URL(req.url, "http://x").pathname);
+  } catch {
+    return send(res, 400, "bad request\n");
+  }
+  if (urlPath.includes("\0")) return send(res, 400, "bad request\n");
+  if (urlPath === "/") {
+    res.writeHead(302, { location: "/www/" });
+    return res.end();
+  }
+  let file = PKG_DIR && urlPath.startsWith("/pkg/")
+    ? resolveInside(PKG_DIR, urlPath.slice(4))
+    : resolveInside(ROOT, urlPath);
+  if (!file) return send(res, 403, "forbidden\n");
+  try {
+    let st = await fs.stat(file);
+    if (st.isDirectory()) {
+      if (!urlPath.endsWith("/")) {
+        res.writeHead(301, { location: urlPath + "/" });
+        return res.end();
+      }
+      file = path.join(file, "index.html");
+      st = await fs.stat(file);
+    }
+    // Symlinks must not lead outside either root.
+    const real = await fs.realpath(file);
+    const okRoots = [await fs.realpath(ROOT)];
+    if (PKG_DIR) okRoots.push(await fs.realpath(PKG_DIR));
+    if (!okRoots.some((r) => real === r || real.startsWith(r + path.sep))) return send(res, 403, "forbidden\n");
+    res.writeHead(200, {
+      "content-type": MIME[path.extname(file).toLowerCase()] ?? "application/octet-stream",
+      "content-length": st.size,
+      "cache-control": "no-store",
+      "x-content-type-options": "nosniff",
+    });
+    if (req.method === "HEAD") return res.end();
+    createReadStream(file).pipe(res);
+  } catch {
+    send(res, 404, "not found\n");
+  }
+});
+
+server.listen(PORT, HOST, () => {
+  const { port } = server.address();
+  console.log(`Residual Lab: http://${HOST}:${port}/www/`);
+});
+for (const sig of ["SIGINT", "SIGTERM"]) process.on(sig, () => server.close(() => process.exit(0)));

@@ -1,0 +1,117 @@
+// Each preset: one click, a few seconds of training, and the result its sentence promises,
+// read back as numbers from the page's debug handle. Screenshots at desktop and phone widths.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { startServer, launch, openPage, waitReady, snapshot, screenshot, canvasInk, fresh, DESKTOP, PHONE } from "./helpers.mjs";
+
+let srv, browser, page;
+before(async () => {
+  srv = await startServer();
+  browser = await launch();
+  page = await openPage(browser.context);
+  await fresh(page, `${srv.base}/www/`);
+  await waitReady(page);
+  await screenshot(page, "default-initial-desktop");
+});
+after(async () => { await browser?.close(); await srv?.stop(); });
+
+const at = (net, key, rep = "initReport") => net[rep].layers[key];
+const lastFinite = (a) => a.filter((v) => v !== null && Number.isFinite(v)).at(-1);
+const firstFinite = (a) => a.find((v) => v !== null && Number.isFinite(v));
+const e = (v) => (Number.isFinite(v) ? v.toExponential(2) : String(v));
+
+// Each check returns the numbers it looked at (printed) and asserts the promise.
+const CHECKS = {
+  "xavier-he"([A, B], s, log) {
+    const a = at(A, "act_mean_sq"), b = at(B, "act_mean_sq"), L = a.length - 1;
+    const ga = at(A, "grad_rms"), gb = at(B, "grad_rms");
+    const r = { xavierFwd: a[L] / a[1], heFwd: b[L] / b[1], xavierBwd: ga[0] / ga[L], heBwd: gb[0] / gb[L] };
+    log(r);
+    assert.ok(r.xavierFwd < 1e-4, "Xavier: E[h²] collapses with depth (≈ 2^-29)");
+    assert.ok(r.heFwd > 0.1 && r.heFwd < 10, "He: E[h²] stays flat");
+    assert.ok(r.xavierBwd < 1e-2, "Xavier: gradient RMS shrinks toward layer 0");
+    assert.ok(r.heBwd > 0.05 && r.heBwd < 20, "He: gradient RMS stays flat");
+    return r;
+  },
+  degradation([A, B], s, log) {
+    const r = { plainTrainLoss: lastFinite(s.hist.trainLoss[0]), residualTrainLoss: lastFinite(s.hist.trainLoss[1]),
+      plainAcc: lastFinite(s.hist.trainAcc[0]), residualAcc: lastFinite(s.hist.trainAcc[1]), steps: B.latest.step };
+    log(r);
+    assert.ok(r.residualTrainLoss < r.plainTrainLoss, "the residual net reaches a lower training loss");
+    return r;
+  },
+  explode([A, B], s, log) {
+    const a = at(A, "act_mean_sq"), b = at(B, "act_mean_sq"), L = a.length - 1;
+    const r = { alphaOneGrowth: a[L] / a[0], perBlock: (a[L] / a[0]) ** (1 / L), invSqrtGrowth: b[L] / b[0] };
+    log(r);
+    assert.ok(r.alphaOneGrowth > 1e6, "α = 1: the stream's E[h²] grows geometrically");
+    assert.ok(r.perBlock > 1.8, "about ×2–3 per block");
+    assert.ok(r.invSqrtGrowth < 100, "α = 1/√L: bounded growth");
+    return r;
+  },
+  "prenorm-linear"([A, B], s, log) {
+    const r = {}, nets = [["batch", A], ["layer", B]];
+    for (const [name, n] of nets) {
+      const a = at(n, "act_mean_sq"), L = a.length - 1;
+      r[`${name}Total`] = a[L] / a[1];
+      r[`${name}SecondHalf`] = a[L] / a[Math.round(L / 2)]; // linear growth: ≈ 2; geometric: ≈ sqrt(total)
+    }
+    log(r);
+    for (const [name, n] of nets) {
+      const L = n.initReport.layers.act_mean_sq.length - 1;
+      assert.ok(r[`${name}SecondHalf`] > 1.3 && r[`${name}SecondHalf`] < 3, `${name}: E[h²] at L / at L/2 ≈ 2 (linear)`);
+      assert.ok(r[`${name}Total`] > 2 && r[`${name}Total`] < 10 * (L + 1), `${name}: grows, but not geometrically`);
+    }
+    return r;
+  },
+  "fixup-rezero"(nets, s, log) {
+    const r = {}, names = ["fixup", "rezero"];
+    nets.forEach((n, i) => {
+      const a = at(n, "act_mean_sq");
+      r[`${names[i]}Init`] = a[a.length - 1] / a[0];
+      r[`${names[i]}Loss`] = `${e(firstFinite(s.hist.trainLoss[i]))} -> ${e(lastFinite(s.hist.trainLoss[i]))}`;
+    });
+    log(r);
+    nets.forEach((n, i) => {
+      assert.ok(r[`${names[i]}Init`] > 0.5 && r[`${names[i]}Init`] < 2, `${names[i]}: flat at init`);
+      assert.ok(lastFinite(s.hist.trainLoss[i]) < 0.9 * firstFinite(s.hist.trainLoss[i]), `${names[i]}: trains`);
+      assert.equal(n.latest.diverged, null);
+    });
+    return r;
+  },
+  "post-pre"([A, B], s, log) {
+    const a = at(A, "act_mean_sq").slice(1), b = at(B, "act_mean_sq");
+    const r = { postSpread: Math.max(...a) / Math.min(...a), preGrowth: b[b.length - 1] / b[1] };
+    log(r);
+    assert.ok(r.postSpread < 1.5, "post-norm: E[h²] pinned at every depth");
+    assert.ok(r.preGrowth > 4, "pre-norm: the stream grows");
+    return r;
+  },
+};
+
+const TRAIN_MS = { degradation: 5000, "fixup-rezero": 5000 };
+
+for (const id of Object.keys(CHECKS)) {
+  test(`preset ${id}`, async () => {
+    await page.setViewportSize(DESKTOP);
+    await page.click(`#preset-buttons button[data-preset="${id}"]`);
+    await page.waitForFunction((pid) => window.__lab.snapshot().cfg.view.preset === pid
+      && window.__lab.snapshot().playing, id, { timeout: 30000 });
+    await page.waitForTimeout(TRAIN_MS[id] ?? 3000);
+    await page.click("#btn-play"); // pause
+    await page.waitForTimeout(200);
+    const s = await snapshot(page);
+    assert.deepEqual(s.nets.map((n) => n.status), ["ready", "ready"], s.nets.map((n) => n.error).join("; "));
+    assert.match(await page.textContent("#preset-text"), /\S/);
+    assert.match(s.hash, new RegExp(`preset=${id}`));
+    const r = CHECKS[id](s.nets, s, (x) => console.log(`# ${id} (step ${Math.max(...s.nets.map((n) => n.latest.step))}): ` +
+      Object.entries(x).map(([k, v]) => `${k}=${typeof v === "number" ? e(v) : v}`).join(", ")));
+    assert.ok(r);
+    for (const c of await canvasInk(page)) assert.ok(c.ink > 100, `canvas ${c.card}/${c.id} draws`);
+    await screenshot(page, `preset-${id}-desktop`);
+    await page.setViewportSize(PHONE);
+    await page.waitForTimeout(300);
+    await screenshot(page, `preset-${id}-phone`);
+    assert.deepEqual(page.errors, []);
+  });
+}

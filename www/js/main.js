@@ -1,0 +1,114 @@
+// Wiring only: state from the URL, controls, presets, the simulation and the frame loop.
+import { parseHash, writeHash, crossCheck, setPath } from "./schema.js";
+import { createState, markAllDirty } from "./state.js";
+import { Sim } from "./sim.js";
+import { createViews } from "./views.js";
+import { buildControls } from "./ui/controls.js";
+import { renderNotices } from "./ui/banners.js";
+import { PRESETS, presetById, presetConfig } from "./presets.js";
+import { installDebugHandle } from "./debug.js";
+import { el, $ } from "./ui/dom.js";
+
+const parsed = parseHash(location.hash);
+const state = createState(parsed.cfg);
+state.notices = parsed.notices;
+const sim = new Sim(state);
+const views = createViews(state);
+installDebugHandle(state);
+
+const boxes = { a: $("#ctl-a"), b: $("#ctl-b"), data: $("#ctl-data"), opt: $("#ctl-opt"), run: $("#ctl-run") };
+const controls = buildControls(
+  (row) => (row.key === "fwd" ? $("#select-fwd") : row.key === "bwd" ? $("#select-bwd") : boxes[row.group] ?? null),
+  onControl);
+
+let writtenHash = "";
+function writeUrl() {
+  writtenHash = writeHash(state.cfg);
+  if (writtenHash !== location.hash) history.replaceState(null, "", writtenHash);
+}
+
+function showNotices() {
+  renderNotices($("#notices"), state.notices, () => { state.notices = []; showNotices(); });
+}
+
+function showPreset() {
+  const p = presetById(state.cfg.view.preset);
+  for (const b of document.querySelectorAll("#preset-buttons button")) b.setAttribute("aria-pressed", String(b.dataset.preset === p?.id));
+  $("#preset-text").textContent = p ? `${p.title}: ${p.text}` : "Pick a preset to load a classic comparison, or set up both nets yourself below.";
+}
+
+function restart() {
+  controls.sync(state.cfg);
+  writeUrl();
+  showPreset();
+  showNotices();
+  return sim.reset();
+}
+
+function onControl(row, c) {
+  if (!c.ok) {
+    state.notices = [`${row.label}: ${c.why}; the previous value is kept`];
+    showNotices();
+    controls.sync(state.cfg);
+    return;
+  }
+  setPath(state.cfg, row.path, c.value);
+  if (row.reset) {
+    state.cfg.view.preset = "";
+    const notes = [];
+    crossCheck(state.cfg, notes);
+    if (notes.length) state.notices = notes;
+    restart();
+  } else {
+    if (row.key === "lr") sim.setLr(c.value);
+    controls.sync(state.cfg);
+    writeUrl();
+    markAllDirty(state);
+  }
+}
+
+for (const p of PRESETS) {
+  $("#preset-buttons").append(el("button", { type: "button", "data-preset": p.id, text: p.title, "aria-pressed": "false",
+    onclick: async () => {
+      state.cfg = presetConfig(p, state.cfg);
+      state.cfg.view.preset = p.id;
+      state.notices = [];
+      state.playing = false;
+      await restart();
+      state.playing = true;
+    } }));
+}
+
+const playBtn = $("#btn-play");
+playBtn.addEventListener("click", () => { state.playing = !state.playing; });
+$("#btn-step").addEventListener("click", () => { state.playing = false; sim.stepOnce(); });
+$("#btn-reset").addEventListener("click", () => { state.playing = false; restart(); });
+
+window.addEventListener("hashchange", () => {
+  if (location.hash === writtenHash) return;
+  const p = parseHash(location.hash);
+  state.cfg = p.cfg;
+  state.notices = p.notices;
+  state.playing = false;
+  restart();
+});
+
+let shownPlaying = null;
+function frame(now) {
+  state.perf.frames++;
+  sim.tick();
+  const t = performance.now();
+  views.render(now);
+  state.perf.renderMs = 0.9 * state.perf.renderMs + 0.1 * (performance.now() - t); // moving average
+  if (shownPlaying !== state.playing) {
+    shownPlaying = state.playing;
+    playBtn.textContent = state.playing ? "Pause" : "Play";
+    playBtn.setAttribute("aria-pressed", String(state.playing));
+  }
+  requestAnimationFrame(frame);
+}
+
+// On a phone the settings start folded so the charts are on the first screens.
+if (window.matchMedia("(max-width: 700px)").matches) $("details.controls").open = false;
+restart();
+requestAnimationFrame(frame);

@@ -1,0 +1,98 @@
+// Runs the two nets in lockstep: a round asks both workers for the same number of steps
+// and waits for both, so every history has one shared step axis.
+import { NetClient } from "./netclient.js";
+import { labConfig } from "./schema.js";
+import { emptyNet, emptyHistory, markAllDirty } from "./state.js";
+import { pushRound } from "./history.js";
+
+const EVAL_MS = 250;  // evaluate() at most this often while playing
+const GRID_MS = 700;  // predict_grid() at most this often while playing
+export const GRID_RES = 48;
+
+export class Sim {
+  constructor(state) {
+    this.state = state;
+    this.clients = [new NetClient(), new NetClient()];
+    this.inFlight = false;
+    this.lastEval = 0;
+    this.lastGrid = 0;
+    this.step = 0;
+    this.queued = 0; // single steps asked for while a round was in flight
+  }
+
+  /** One step now, or as soon as the current round is done. */
+  stepOnce() { this.queued++; this.tick(); }
+
+  /** Rebuilds both Labs from state.cfg and clears all histories. */
+  async reset() {
+    const s = this.state;
+    const gen = ++s.generation;
+    s.nets = [emptyNet(), emptyNet()];
+    s.hist = emptyHistory();
+    this.step = 0;
+    this.queued = 0;
+    this.inFlight = false;
+    markAllDirty(s);
+    const msgs = await Promise.all(this.clients.map((c, i) => c.init(labConfig(s.cfg, i))));
+    if (gen !== s.generation) return;
+    msgs.forEach((m, i) => {
+      const net = s.nets[i];
+      if (m.type === "ready") {
+        Object.assign(net, { status: "ready", config: m.config, data: m.data, bounds: m.bounds,
+          initReport: m.probe, latest: m.probe, theory: m.theory });
+      } else {
+        Object.assign(net, { status: "error", error: m.message });
+      }
+    });
+    markAllDirty(s);
+    // A round of zero steps: the first evaluation and decision boundary, before any training.
+    await this.round(0);
+  }
+
+  /** One lockstep round of n steps (n = 0: only evaluate and predict). */
+  async round(n) {
+    if (this.inFlight) return;
+    const s = this.state;
+    const gen = s.generation;
+    const now = performance.now();
+    const wantEval = n === 0 || !s.playing || now - this.lastEval >= EVAL_MS;
+    const wantGrid = n === 0 || !s.playing || now - this.lastGrid >= GRID_MS;
+    if (wantEval) this.lastEval = now;
+    if (wantGrid) this.lastGrid = now;
+    this.inFlight = true;
+    const results = await Promise.all(this.clients.map((c, i) =>
+      s.nets[i].status === "ready" ? c.step(n, wantEval, wantGrid ? GRID_RES : 0) : Promise.resolve(null)));
+    if (gen !== s.generation) return; // a reset happened meanwhile
+    this.inFlight = false;
+    results.forEach((r, i) => {
+      const net = s.nets[i];
+      if (!r) return;
+      if (r.type === "error") { net.status = "error"; net.error = r.message; return; }
+      if (n > 0) net.latest = r.report;
+      if (r.grid) net.grid = r.grid;
+      net.stepMs = r.ms;
+    });
+    this.step += n;
+    pushRound(s.hist, this.step, results, n > 0);
+    s.perf.rounds++;
+    const d = s.dirty;
+    if (n > 0) { d.profile = true; d.heat = true; d.table = true; }
+    if (results.some((r) => r?.eval)) d.curves = true;
+    if (results.some((r) => r?.grid)) d.boundary = true;
+    if (results.some((r) => r?.type === "error" || r?.report?.diverged)) d.banner = true;
+  }
+
+  /** Called every animation frame. */
+  tick() {
+    const s = this.state;
+    if (this.queued > 0 && !this.inFlight && s.nets.every((n) => n.status !== "loading")) {
+      this.queued--;
+      this.round(1);
+    } else if (s.playing && !this.inFlight) {
+      if (s.nets.every((n) => n.status !== "ready" || n.latest?.diverged)) { s.playing = false; s.dirty.banner = true; return; }
+      this.round(s.cfg.view.speed);
+    }
+  }
+
+  setLr(lr) { this.clients.forEach((c) => c.setLr(lr)); }
+}
