@@ -2,8 +2,6 @@
 // Tiny static server for Residual Lab: serves the repository root on 127.0.0.1.
 //   node scripts/serve.mjs            -> http://127.0.0.1:8080/www/
 //   PORT=0 node scripts/serve.mjs     -> a free port (the URL line says which)
-// Env RL_PKG_DIR=dir serves URL /pkg/* from that directory instead of <root>/pkg
-// (the browser tests use it to run against a fake core when pkg/ is not built).
 import { createServer } from "node:http";
 import { createReadStream, promises as fs } from "node:fs";
 import path from "node:path";

@@ -1,13 +1,12 @@
 // The JS API of the core in a real browser: www/minimal.html, then the contract call by call.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { startServer, launch, openPage, USE_FAKE } from "./helpers.mjs";
+import { startServer, launch, openPage } from "./helpers.mjs";
 
 let srv, browser, page;
 before(async () => {
   srv = await startServer();
   browser = await launch();
-  if (USE_FAKE) console.log("# NOTE: pkg/ is not built; running against tests/fake-pkg");
 });
 after(async () => { await browser?.close(); await srv?.stop(); });
 

@@ -9,16 +9,17 @@ import { chromium } from "playwright-core";
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 export const SHOTS = path.join(ROOT, "test-results", "screenshots");
-/** The fake core (tests/fake-pkg) is used when pkg/ is not built, or when RL_FAKE=1. */
-export const USE_FAKE = process.env.RL_FAKE === "1" || !existsSync(path.join(ROOT, "pkg", "residual_lab.js"));
+// The tests run against the real core only: build it first (scripts/build.sh).
+if (!existsSync(path.join(ROOT, "pkg", "residual_lab.js"))) {
+  throw new Error("pkg/ is not built: run scripts/build.sh (scripts/test.sh does) before the browser tests");
+}
 export const DESKTOP = { width: 1280, height: 900 };
 export const PHONE = { width: 360, height: 800 };
 
 /** Starts scripts/serve.mjs on a free port; resolves to { base, stop }. */
 export function startServer() {
   const env = { ...process.env, PORT: "0" };
-  if (USE_FAKE) env.RL_PKG_DIR = path.join(ROOT, "tests", "fake-pkg");
-  else delete env.RL_PKG_DIR;
+  delete env.RL_PKG_DIR;
   const child = spawn(process.execPath, [path.join(ROOT, "scripts", "serve.mjs")], { env, stdio: ["ignore", "pipe", "inherit"] });
   return new Promise((resolve, reject) => {
     let out = "";

@@ -1,7 +1,7 @@
 // Measures time to first chart and the page's frame rate while two 50-block nets train.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { startServer, launch, openPage, waitReady, snapshot, fresh, USE_FAKE } from "./helpers.mjs";
+import { startServer, launch, openPage, waitReady, snapshot, fresh } from "./helpers.mjs";
 
 let srv, browser, page;
 before(async () => { srv = await startServer(); browser = await launch(); page = await openPage(browser.context); });
@@ -38,7 +38,7 @@ test("time to first chart and fps while training two 50-block nets", async () =>
     requestAnimationFrame(f);
   }));
   await page.click("#btn-play");
-  console.log(`# ${USE_FAKE ? "[FAKE core] " : ""}time to first chart: ${s0.perf.firstChartMs.toFixed(0)} ms after navigation ` +
+  console.log(`# time to first chart: ${s0.perf.firstChartMs.toFixed(0)} ms after navigation ` +
     `(DOMContentLoaded ${nav.domContentLoaded.toFixed(0)} ms)`);
   console.log(`# training two 50-block nets (width 32, batch 64, 5 steps/frame): ${m.fps.toFixed(1)} fps, ` +
     `worst frame ${m.worstFrameMs.toFixed(0)} ms, ${m.stepsPerSec.toFixed(0)} steps/s per net, ` +
