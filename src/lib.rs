@@ -12,6 +12,7 @@ pub mod config;
 pub mod data;
 pub mod error;
 pub mod init;
+pub mod jacobian;
 pub mod linear;
 pub mod loss;
 pub mod matmul;
@@ -23,7 +24,7 @@ pub mod rng;
 pub mod scalar;
 pub mod seq;
 pub mod stats;
-pub mod theory;
+pub mod sweep;
 pub mod trainer;
 
 #[cfg(target_arch = "wasm32")]

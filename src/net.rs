@@ -226,23 +226,49 @@ impl<T: Scalar> Network<T> {
     /// Backward pass after `forward` on the same batch. Writes every parameter gradient into
     /// `self.grads`, calls `on_stream(l, dL/dh_l)` for l = L down to 0, and writes dL/dx into
     /// `d_x` if given.
-    pub fn backward(&mut self, x: &[T], d_logits: &[T], batch: usize, mut on_stream: impl FnMut(usize, &[T]), d_x: Option<&mut [T]>) {
+    pub fn backward(&mut self, x: &[T], d_logits: &[T], batch: usize, on_stream: impl FnMut(usize, &[T]), d_x: Option<&mut [T]>) {
+        let w = self.model.width;
+        let n = batch * w;
+        {
+            let Network { params, grads, stem, blocks, head, scratch, d_stream, .. } = self;
+            let h_last = match blocks.last() {
+                None => stem.output(batch),
+                Some(b) => b.output(batch, w),
+            };
+            head.backward(params, grads, h_last, d_logits, Some(&mut d_stream[0][..n]), batch, &mut scratch.ping, &mut scratch.pong, &mut scratch.x_t);
+        }
+        let bottom = self.blocks_backward(batch, on_stream);
+        let Network { params, grads, stem, scratch, d_stream, .. } = self;
+        stem.backward(params, grads, x, &d_stream[bottom][..n], d_x, batch, &mut scratch.ping, &mut scratch.pong, &mut scratch.x_t);
+    }
+
+    /// dL/dh_0 from dL/dh_L (`d_top`, `(batch, W)`) through the blocks only: v -> J^T v for the
+    /// stream's input-output Jacobian J = dh_L/dh_0. Overwrites the blocks' parameter gradients.
+    pub fn stream_backward(&mut self, d_top: &[T], d_bottom: &mut [T], batch: usize) {
+        let n = batch * self.model.width;
+        self.d_stream[0][..n].copy_from_slice(&d_top[..n]);
+        let bottom = self.blocks_backward(batch, |_, _| {});
+        d_bottom[..n].copy_from_slice(&self.d_stream[bottom][..n]);
+    }
+
+    /// Runs the blocks backward from `d_stream[0]` = dL/dh_L; returns which of the two
+    /// `d_stream` buffers holds dL/dh_0.
+    fn blocks_backward(&mut self, batch: usize, mut on_stream: impl FnMut(usize, &[T])) -> usize {
         let w = self.model.width;
         let n = batch * w;
         let depth = self.blocks.len();
-        let Network { params, grads, stem, blocks, head, scratch, d_stream, .. } = self;
-        let [d_a, d_b] = d_stream;
-        let h_last = if depth == 0 { stem.output(batch) } else { blocks[depth - 1].output(batch, w) };
-        head.backward(params, grads, h_last, d_logits, Some(&mut d_a[..n]), batch, &mut scratch.ping, &mut scratch.pong, &mut scratch.x_t);
-        on_stream(depth, &d_a[..n]);
-        let (mut cur, mut next) = (d_a, d_b);
+        let Network { params, grads, stem, blocks, scratch, d_stream, .. } = self;
+        on_stream(depth, &d_stream[0][..n]);
+        let mut cur = 0;
         for l in (0..depth).rev() {
             let h_in = if l == 0 { stem.output(batch) } else { blocks[l - 1].output(batch, w) };
-            blocks[l].backward(params, grads, h_in, &cur[..n], &mut next[..n], batch, scratch);
-            on_stream(l, &next[..n]);
-            std::mem::swap(&mut cur, &mut next);
+            let (a, b) = d_stream.split_at_mut(1);
+            let (d_out, d_in) = if cur == 0 { (&a[0], &mut b[0]) } else { (&b[0], &mut a[0]) };
+            blocks[l].backward(params, grads, h_in, &d_out[..n], &mut d_in[..n], batch, scratch);
+            cur = 1 - cur;
+            on_stream(l, &d_stream[cur][..n]);
         }
-        stem.backward(params, grads, x, &cur[..n], d_x, batch, &mut scratch.ping, &mut scratch.pong, &mut scratch.x_t);
+        cur
     }
 
     pub fn dead_fraction(&self, l: usize, batch: usize) -> f64 {

@@ -409,6 +409,13 @@ impl Trainer {
         self.predict(&xs)
     }
 
+    /// Singular values of the stream's input-output Jacobian dh_L/dh_0 at the first
+    /// training point, with BatchNorm in eval mode.
+    pub fn jacobian_spectrum(&mut self) -> crate::jacobian::Spectrum {
+        let x = self.data.x[..self.data.d_in].to_vec();
+        crate::jacobian::Spectrum::of(&crate::jacobian::stream_jacobian(&mut self.net, &x))
+    }
+
     /// Named parameters: (name, shape, values). Weights are `[out][in]` row-major, as
     /// PyTorch's `nn.Linear.weight`.
     pub fn weights(&self) -> Vec<(String, Vec<usize>, &[f32])> {
