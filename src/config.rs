@@ -201,11 +201,13 @@ pub struct DataConfig {
     pub test_fraction: f64,
     /// Classes: spiral arms or gaussian blobs (circles and xor have 2).
     pub classes: usize,
+    /// Reshuffle the training points every epoch (off: batches walk the points in order).
+    pub shuffle: bool,
 }
 
 impl Default for DataConfig {
     fn default() -> Self {
-        DataConfig { name: DatasetName::Spiral, n: 512, noise: 0.1, test_fraction: 0.2, classes: 2 }
+        DataConfig { name: DatasetName::Spiral, n: 512, noise: 0.1, test_fraction: 0.2, classes: 2, shuffle: true }
     }
 }
 

@@ -45,14 +45,14 @@ impl Dataset {
                     let t = (i / k) as f64 / (n.div_ceil(k)) as f64;
                     let theta = 2.0 * PI * c as f64 / k as f64 + 3.0 * PI * t;
                     let s = noise * t;
-                    ([t * theta.cos() + s * rng.normal(), t * theta.sin() + s * rng.normal()], c as f64)
+                    ([t * libm::cos(theta) + s * rng.normal(), t * libm::sin(theta) + s * rng.normal()], c as f64)
                 }
                 DatasetName::Circles => {
                     // Class 0 on the circle of radius 0.5, class 1 on radius 1.
                     let c = i % 2;
                     let r = if c == 0 { 0.5 } else { 1.0 };
                     let a = rng.uniform_in(0.0, 2.0 * PI);
-                    ([r * a.cos() + noise * rng.normal(), r * a.sin() + noise * rng.normal()], c as f64)
+                    ([r * libm::cos(a) + noise * rng.normal(), r * libm::sin(a) + noise * rng.normal()], c as f64)
                 }
                 DatasetName::Xor => {
                     let (u, v) = (rng.uniform_in(-1.0, 1.0), rng.uniform_in(-1.0, 1.0));
@@ -63,7 +63,7 @@ impl Dataset {
                     // k Gaussian blobs of std `noise` around points on the circle of radius 0.7.
                     let c = i % k;
                     let a = 2.0 * PI * c as f64 / k as f64;
-                    ([0.7 * a.cos() + noise * rng.normal(), 0.7 * a.sin() + noise * rng.normal()], c as f64)
+                    ([0.7 * libm::cos(a) + noise * rng.normal(), 0.7 * libm::sin(a) + noise * rng.normal()], c as f64)
                 }
                 DatasetName::Regression => {
                     // y = sin(3x) + N(0, noise^2), x uniform in [-1, 1].
@@ -97,8 +97,8 @@ impl Dataset {
             return Err(LabError::invalid("x", format!("length {} is not a positive multiple of d_in = {d_in}", x.len())));
         }
         let n = x.len() / d_in;
-        if !(2..=MAX_DATA).contains(&n) {
-            return Err(LabError::invalid("x", format!("{n} points; allowed 2 to {MAX_DATA}")));
+        if !(4..=MAX_DATA).contains(&n) {
+            return Err(LabError::invalid("x", format!("{n} points; allowed 4 to {MAX_DATA} (as data.n)")));
         }
         if let Some(i) = x.iter().position(|v| !v.is_finite()) {
             return Err(LabError::invalid("x", format!("x[{i}] = {} is not finite", x[i])));

@@ -47,7 +47,7 @@ pub fn init_linear(m: &ModelConfig, site: LinearSite, fan_in: usize, fan_out: us
             LinearSite::BranchLast | LinearSite::Head => weight.fill(0.0),
             LinearSite::BranchInner => {
                 let m_layers = m.branch_layers as f64;
-                let scale = (m.depth as f64).powf(-1.0 / (2.0 * m_layers - 2.0));
+                let scale = libm::pow(m.depth as f64, -1.0 / (2.0 * m_layers - 2.0));
                 normal(weight, 2.0 / fi * scale * scale, rng);
             }
             LinearSite::Stem | LinearSite::Plain => normal(weight, 2.0 / fi, rng),

@@ -62,6 +62,8 @@ export interface DataConfig {
   test_fraction?: number;
   /** Spiral arms or blobs, 2 to 64. (2) */
   classes?: number;
+  /** Reshuffle the training points every epoch; false walks them in order. (true) */
+  shuffle?: boolean;
 }
 
 export interface LabConfig {
@@ -143,4 +145,48 @@ export interface LabData {
   /** The first n_train rows are the training split. */
   n_train: number;
   classification: boolean;
+}
+
+export interface TheoryProfileJs {
+  /** Both curves are given. */
+  supported: boolean;
+  /** Why not, when a curve is missing. */
+  reason: string;
+  /** Mean second moment per input feature of the training data (the theory's q_x). */
+  input_second_moment: number;
+  notes: string[];
+  /** Predicted mean of h_l^2, l = 0..depth (Infinity where it overflows); null if unsupported. */
+  second_moment: Float32Array | null;
+  second_moment_reason: string;
+  /** Predicted RMS of dL/dh_l divided by its value at l = depth; null if unsupported. */
+  grad_rms_relative: Float32Array | null;
+  grad_reason: string;
+}
+
+export interface Band {
+  /** Geometric mean over seeds, per layer. */
+  geo_mean: Float32Array;
+  /** 10% and 90% quantiles over seeds, per layer. */
+  p10: Float32Array;
+  p90: Float32Array;
+}
+
+export interface DepthSweepJs {
+  seeds: number;
+  /** Seeds whose probe produced NaN/Inf (left out). */
+  diverged: number;
+  act_mean_sq: Band;
+  grad_rms: Band;
+}
+
+export interface PhaseDiagramJs {
+  nx: number;
+  ny: number;
+  /** The nx values of s_w^2 and ny values of s_b^2. */
+  sw2: Float32Array;
+  sb2: Float32Array;
+  /** Per grid point, row-major iy * nx + ix. */
+  q_star: Float32Array;
+  chi1: Float32Array;
+  xi_c: Float32Array;
 }

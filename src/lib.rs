@@ -25,6 +25,7 @@ pub mod scalar;
 pub mod seq;
 pub mod stats;
 pub mod sweep;
+pub mod theory;
 pub mod trainer;
 
 #[cfg(target_arch = "wasm32")]

@@ -47,10 +47,11 @@ impl Optimizer {
         let c = &self.cfg;
         let lr = c.lr as f32;
         let wd = c.weight_decay as f32;
-        let t = self.t as i32;
+        let t = self.t;
         let (b1, b2) = (c.beta1 as f32, c.beta2 as f32);
-        let bc1 = 1.0 - (c.beta1).powi(t);
-        let bc2 = 1.0 - (c.beta2).powi(t);
+        // libm's pow, not powi: the same bits natively and in wasm.
+        let bc1 = 1.0 - libm::pow(c.beta1, t as f64);
+        let bc2 = 1.0 - libm::pow(c.beta2, t as f64);
         let step_size = (c.lr / bc1) as f32;
         let bc2_sqrt = bc2.sqrt() as f32;
         let eps = c.eps as f32;

@@ -110,7 +110,9 @@ impl Trainer {
         let net = Network::<f32>::new(&config.model, data.d_in, data.d_out, b, &mut rng);
         let optimizer = Optimizer::new(&config.optimizer, net.params.len());
         let mut order: Vec<u32> = (0..data.n_train as u32).collect();
-        rng.shuffle(&mut order);
+        if config.data.shuffle {
+            rng.shuffle(&mut order);
+        }
         let depth = config.model.depth;
         let (d_in, d_out) = (data.d_in, data.d_out);
         let n_tensors = net.infos.len();
@@ -203,7 +205,9 @@ impl Trainer {
         }
         let b = self.config.batch_size.min(self.data.n_train);
         if self.cursor + b > self.order.len() {
-            self.rng.shuffle(&mut self.order);
+            if self.config.data.shuffle {
+                self.rng.shuffle(&mut self.order);
+            }
             self.cursor = 0;
         }
         let order = std::mem::take(&mut self.order);
@@ -356,6 +360,9 @@ impl Trainer {
             return Err(LabError::invalid("x", format!("length {} is not a positive multiple of d_in = {d_in}", x.len())));
         }
         let n = x.len() / d_in;
+        if let Some(i) = x.iter().position(|v| !v.is_finite()) {
+            return Err(LabError::invalid("x", format!("x[{i}] = {} is not finite", x[i])));
+        }
         let d_out = self.data.d_out;
         let cap = self.config.batch_size;
         let mut out = vec![0.0f32; n * d_out];
@@ -517,7 +524,8 @@ impl Trainer {
         st.config.validate()?;
         let mut t = match (&st.data, st.config.data.name) {
             (Some(d), DatasetName::Custom) => {
-                let data = Dataset::custom(d.x.clone(), d.y.clone(), d.d_in, d.classification, st.config.data.test_fraction)?;
+                let data = Dataset::custom(d.x.clone(), d.y.clone(), d.d_in, d.classification, st.config.data.test_fraction)
+                    .map_err(|e| LabError::State(format!("data: {e}")))?;
                 if data.n_train != d.n_train || data.d_out != d.d_out {
                     return Err(LabError::State("data: split or output size does not match".into()));
                 }
@@ -550,6 +558,17 @@ impl Trainer {
         }
         if st.order.len() != t.data.n_train || st.cursor > st.order.len() {
             return Err(bad("order length or cursor"));
+        }
+        // Steps are reported to JS as numbers: keep them exact there.
+        const MAX_STEP: u64 = 1 << 53;
+        if st.step > MAX_STEP || st.optimizer.t > MAX_STEP {
+            return Err(LabError::State(format!("step {} is out of range; allowed 0 to {MAX_STEP}", st.step)));
+        }
+        if let Some(d) = &st.halted {
+            let whats = ["activation", "loss", "gradient", "parameter"];
+            if d.layer > st.config.model.depth + 1 || !whats.contains(&d.what.as_str()) || d.step > st.step + 1 {
+                return Err(LabError::State(format!("halted: {d:?} is not a divergence of this run")));
+            }
         }
         t.net.params = st.params;
         let mut k = 0;

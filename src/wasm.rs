@@ -117,15 +117,31 @@ fn describe(v: &JsValue) -> String {
     "an object".into()
 }
 
-/// A Float32Array, or an array of numbers, as f32 values.
+/// Longest array accepted from JS (64 Mi values), checked before anything is read.
+const MAX_ARRAY_LEN: f64 = 67_108_864.0;
+
+/// Reads `obj[key]`, turning a throwing getter or proxy trap into an error (an uncaught JS
+/// exception would unwind through the wasm frames and leave the Lab borrowed for good).
+fn get(obj: &JsValue, key: &JsValue, field: &str) -> Result<JsValue, JsError> {
+    Reflect::get(obj, key).map_err(|_| invalid(field, "could not be read (a getter or proxy threw)"))
+}
+
+/// A Float32Array, a Float64Array or an array of numbers, as f32 values.
 fn f32_vec(name: &str, v: &JsValue) -> Result<Vec<f32>, JsError> {
     if let Some(a) = v.dyn_ref::<Float32Array>() {
         return Ok(a.to_vec());
     }
-    if Array::is_array(v) || v.is_instance_of::<js_sys::Float64Array>() {
-        let arr = Array::from(v);
-        let mut out = Vec::with_capacity(arr.length() as usize);
-        for (i, x) in arr.iter().enumerate() {
+    if let Some(a) = v.dyn_ref::<js_sys::Float64Array>() {
+        return Ok(a.to_vec().into_iter().map(|x| x as f32).collect());
+    }
+    if Array::is_array(v) {
+        let len = get(v, &JsValue::from_str("length"), name)?.as_f64().unwrap_or(-1.0);
+        if !(0.0..=MAX_ARRAY_LEN).contains(&len) {
+            return Err(invalid(name, format!("array length {len} is out of range; allowed 0 to {MAX_ARRAY_LEN}")));
+        }
+        let mut out = Vec::with_capacity(len as usize);
+        for i in 0..len as u32 {
+            let x = get(v, &JsValue::from(i), name)?;
             match x.as_f64() {
                 Some(f) => out.push(f as f32),
                 None => return Err(invalid(name, format!("element {i} is {}, not a number", describe(&x)))),
@@ -134,6 +150,35 @@ fn f32_vec(name: &str, v: &JsValue) -> Result<Vec<f32>, JsError> {
         return Ok(out);
     }
     Err(invalid(name, format!("{} is not a Float32Array or an array of numbers", describe(v))))
+}
+
+/// A plain object (`{...}`, no class instance such as Map, Date or an array).
+fn is_plain_object(v: &JsValue) -> bool {
+    if !v.is_object() || Array::is_array(v) || v.is_function() {
+        return false;
+    }
+    let proto = Object::get_prototype_of(v);
+    proto.is_null() || Object::get_prototype_of(&proto).is_null()
+}
+
+/// Own string keys of a plain object, read without running user code that could throw.
+fn own_keys(v: &JsValue, field: &str) -> Result<Vec<String>, JsError> {
+    let keys = Reflect::own_keys(v).map_err(|_| invalid(field, "could not list its keys (a proxy threw)"))?;
+    Ok(keys.iter().filter_map(|k| k.as_string()).collect())
+}
+
+#[wasm_bindgen]
+extern "C" {
+    /// A config object (validated by the Lab, not by the binding).
+    #[wasm_bindgen(typescript_type = "LabConfig")]
+    pub type ConfigArg;
+    /// A number (validated by the Lab).
+    #[wasm_bindgen(typescript_type = "number")]
+    pub type NumberArg;
+}
+
+fn opt(v: Option<impl Into<JsValue>>) -> JsValue {
+    v.map(Into::into).unwrap_or(JsValue::UNDEFINED)
 }
 
 /// A network being trained: owns the model, the optimizer, the data and the seeded RNG.
@@ -147,8 +192,8 @@ impl Lab {
     /// Builds a lab from a config object in the core's schema (every field optional; see
     /// `LabConfig`). Throws an `Error` naming the field, the value and the allowed range.
     #[wasm_bindgen(constructor)]
-    pub fn new(#[wasm_bindgen(unchecked_param_type = "LabConfig | undefined")] config: JsValue) -> Result<Lab, JsError> {
-        let config = config_from_js(&config)?;
+    pub fn new(config: Option<ConfigArg>) -> Result<Lab, JsError> {
+        let config = config_from_js(&opt(config))?;
         Ok(Lab { inner: Trainer::new(config).map_err(err)? })
     }
 
@@ -160,8 +205,8 @@ impl Lab {
 
     /// `n` training steps (1 to 100000); returns the last report. Stops early on divergence.
     #[wasm_bindgen(unchecked_return_type = "StepReport")]
-    pub fn train(&mut self, n: JsValue) -> Result<JsValue, JsError> {
-        let n = int_arg("n", &n, 1.0, 100_000.0, Some(1.0))? as usize;
+    pub fn train(&mut self, n: Option<NumberArg>) -> Result<JsValue, JsError> {
+        let n = int_arg("n", &opt(n), 1.0, 100_000.0, Some(1.0))? as usize;
         Ok(report_to_js(self.inner.train(n)))
     }
 
@@ -188,7 +233,7 @@ impl Lab {
     /// Class probabilities on a res x res grid over bounds [xmin, xmax, ymin, ymax]; the
     /// value for grid point (i along x, j along y from ymin) and class k is at
     /// `(j * res + i) * classes + k`. Needs 2-D inputs.
-    pub fn predict_grid(&mut self, res: JsValue, #[wasm_bindgen(unchecked_param_type = "number[]")] bounds: JsValue) -> Result<Float32Array, JsError> {
+    pub fn predict_grid(&mut self, #[wasm_bindgen(unchecked_param_type = "number")] res: JsValue, #[wasm_bindgen(unchecked_param_type = "number[]")] bounds: JsValue) -> Result<Float32Array, JsError> {
         let res = int_arg("res", &res, 2.0, 512.0, None)? as usize;
         let b = f32_vec("bounds", &bounds)?;
         if b.len() != 4 {
@@ -200,7 +245,12 @@ impl Lab {
 
     /// Replaces the data: `x` (n * d_in, row-major), `y` (n class indices, or n * d_out
     /// targets when the config's loss is "mse"). Rebuilds the network for the new sizes.
-    pub fn set_data(&mut self, x: JsValue, y: JsValue, d_in: JsValue) -> Result<(), JsError> {
+    pub fn set_data(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "Float32Array | number[]")] x: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "Float32Array | number[]")] y: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "number")] d_in: JsValue,
+    ) -> Result<(), JsError> {
         let d_in = int_arg("d_in", &d_in, 1.0, crate::config::MAX_INPUT_DIM as f64, None)? as usize;
         let x = f32_vec("x", &x)?;
         let y = f32_vec("y", &y)?;
@@ -264,15 +314,12 @@ impl Lab {
     /// Sets every parameter from an object like `get_weights()` returns. All names must be
     /// present exactly once with the right lengths; nothing changes otherwise.
     pub fn set_weights(&mut self, #[wasm_bindgen(unchecked_param_type = "Record<string, Float32Array | number[]>")] weights: JsValue) -> Result<(), JsError> {
-        if !weights.is_object() || Array::is_array(&weights) {
-            return Err(invalid("weights", format!("{} is not an object of named arrays", describe(&weights))));
+        if !is_plain_object(&weights) {
+            return Err(invalid("weights", format!("{} is not a plain object of named arrays", describe(&weights))));
         }
-        let entries = Object::entries(weights.unchecked_ref());
-        let mut named = Vec::with_capacity(entries.length() as usize);
-        for e in entries.iter() {
-            let pair = Array::from(&e);
-            let name = pair.get(0).as_string().unwrap_or_default();
-            let vals = f32_vec(&name, &pair.get(1))?;
+        let mut named = Vec::new();
+        for name in own_keys(&weights, "weights")? {
+            let vals = f32_vec(&name, &get(&weights, &JsValue::from_str(&name), &name)?)?;
             named.push((name, vals));
         }
         self.inner.set_weights(&named).map_err(err)
@@ -286,7 +333,7 @@ impl Lab {
     }
 
     /// Changes the learning rate without resetting anything.
-    pub fn set_lr(&mut self, lr: JsValue) -> Result<(), JsError> {
+    pub fn set_lr(&mut self, #[wasm_bindgen(unchecked_param_type = "number")] lr: JsValue) -> Result<(), JsError> {
         let lr = number_arg("optimizer.lr", &lr)?;
         self.inner.set_lr(lr).map_err(err)
     }
@@ -302,17 +349,145 @@ impl Lab {
         self.inner.to_json().map_err(err)
     }
 
+    /// The mean-field prediction for this net at init (infinite width; Poole et al. 2016,
+    /// Schoenholz et al. 2017, Yang & Schoenholz 2017): the second moment of h_l and the RMS
+    /// of dL/dh_l relative to its value at the top (l = depth), both depth+1 long, for this
+    /// data's input second moment. A curve the theory cannot give is `null`, with its reason.
+    #[wasm_bindgen(unchecked_return_type = "TheoryProfileJs")]
+    pub fn theory(&self) -> JsValue {
+        let d = &self.inner.data;
+        let n = d.n_train.max(1) * d.d_in;
+        let q_x = d.x[..n].iter().map(|&v| (v as f64) * (v as f64)).sum::<f64>() / n as f64;
+        let p = crate::theory::predict_profile_for_input(&self.inner.config, d.d_in, q_x);
+        let o = Object::new();
+        set(&o, "supported", p.supported);
+        set(&o, "reason", p.reason.as_str());
+        set(&o, "input_second_moment", q_x);
+        let notes = Array::new();
+        for note in &p.notes {
+            notes.push(&JsValue::from_str(note));
+        }
+        set(&o, "notes", notes);
+        let curve = |c: &crate::theory::Curve, sqrt: bool| -> JsValue {
+            if !c.supported {
+                return JsValue::NULL;
+            }
+            let v: Vec<f32> = c.values.iter().map(|&x| (if sqrt { x.sqrt() } else { x }) as f32).collect();
+            f32_array(&v).into()
+        };
+        set(&o, "second_moment", curve(&p.second_moment, false));
+        set(&o, "second_moment_reason", p.second_moment.reason.as_str());
+        set(&o, "grad_rms_relative", curve(&p.grad_mean_square, true));
+        set(&o, "grad_reason", p.grad_mean_square.reason.as_str());
+        o.into()
+    }
+
+    /// Singular values of the stream's input-output Jacobian dh_L/dh_0 (W x W) at the first
+    /// training point (BatchNorm with running statistics), largest first, with `max`,
+    /// `mean_sq` (mean squared singular value) and `normalized_var` (Var(s^2)/mean(s^2)^2,
+    /// 0 for perfect dynamical isometry; Pennington et al. 2017).
+    #[wasm_bindgen(unchecked_return_type = "{ singular_values: Float32Array, max: number, mean_sq: number, normalized_var: number }")]
+    pub fn jacobian_spectrum(&mut self) -> JsValue {
+        let s = self.inner.jacobian_spectrum();
+        let o = Object::new();
+        let sv: Vec<f32> = s.singular_values.iter().map(|&v| v as f32).collect();
+        set(&o, "singular_values", f32_array(&sv));
+        set(&o, "max", s.max);
+        set(&o, "mean_sq", s.mean_sq);
+        set(&o, "normalized_var", s.normalized_var);
+        o.into()
+    }
+
+    /// Depth sweep at init: this config probed for `seeds` seeds (config.seed, +1, ...; 1 to
+    /// 64): per layer, the geometric mean and the 10% / 90% quantiles of the second moment of
+    /// h_l (`act_mean_sq`) and of the RMS of dL/dh_l (`grad_rms`). Does not touch this lab.
+    #[wasm_bindgen(unchecked_return_type = "DepthSweepJs")]
+    pub fn depth_sweep(&self, seeds: Option<NumberArg>) -> Result<JsValue, JsError> {
+        let seeds = int_arg("seeds", &opt(seeds), 1.0, 64.0, Some(32.0))? as usize;
+        if self.inner.config.data.name == crate::config::DatasetName::Custom {
+            return Err(invalid("depth_sweep", "needs a built-in dataset (fresh nets regenerate their data from each seed)"));
+        }
+        let s = crate::sweep::depth_sweep(&self.inner.config, seeds).map_err(err)?;
+        let band = |b: &crate::sweep::Band| -> JsValue {
+            let o = Object::new();
+            let f = |v: &[f64]| f32_array(&v.iter().map(|&x| x as f32).collect::<Vec<_>>());
+            set(&o, "geo_mean", f(&b.geo_mean));
+            set(&o, "p10", f(&b.p10));
+            set(&o, "p90", f(&b.p90));
+            o.into()
+        };
+        let o = Object::new();
+        set(&o, "seeds", s.seeds as f64);
+        set(&o, "diverged", s.diverged as f64);
+        set(&o, "act_mean_sq", band(&s.act_mean_sq));
+        set(&o, "grad_rms", band(&s.grad_rms));
+        Ok(o.into())
+    }
+
+    /// Order-to-chaos phase diagram of a plain net (Poole et al. 2016; Schoenholz et al.
+    /// 2017) over s_w^2 in [sw2_min, sw2_max] (nx points) and s_b^2 in [sb2_min, sb2_max]
+    /// (ny points): chi_1 at the fixed point q*, and the correlation depth scale
+    /// xi_c = -1/ln(chi_c) (Infinity at criticality), row-major `iy * nx + ix`.
+    #[wasm_bindgen(unchecked_return_type = "PhaseDiagramJs")]
+    pub fn phase_diagram(
+        #[wasm_bindgen(unchecked_param_type = "string")] activation: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "[number, number]")] sw2_range: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "[number, number]")] sb2_range: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "number")] nx: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "number")] ny: JsValue,
+    ) -> Result<JsValue, JsError> {
+        let phi = crate::theory::Phi::new(activation_arg(&activation)?);
+        let range = |name: &str, v: &JsValue| -> Result<(f64, f64), JsError> {
+            let r = f32_vec(name, v)?;
+            if r.len() != 2 {
+                return Err(invalid(name, format!("has {} values; expected [min, max]", r.len())));
+            }
+            Ok((r[0] as f64, r[1] as f64))
+        };
+        let max = crate::theory::MAX_PHASE_GRID as f64;
+        let nx = int_arg("nx", &nx, 2.0, max, None)? as usize;
+        let ny = int_arg("ny", &ny, 2.0, max, None)? as usize;
+        let pd = crate::theory::phase_diagram(phi, range("sw2_range", &sw2_range)?, range("sb2_range", &sb2_range)?, nx, ny).map_err(err)?;
+        let f = |v: &[f64]| f32_array(&v.iter().map(|&x| x as f32).collect::<Vec<_>>());
+        let o = Object::new();
+        set(&o, "nx", nx as f64);
+        set(&o, "ny", ny as f64);
+        set(&o, "sw2", f(&pd.sw2));
+        set(&o, "sb2", f(&pd.sb2));
+        set(&o, "q_star", f(&pd.q_star));
+        set(&o, "chi1", f(&pd.chi1));
+        set(&o, "xi_c", f(&pd.xi_c));
+        Ok(o.into())
+    }
+
+    /// The s_w^2 where chi_1 = 1 (the edge of chaos) for this activation and s_b^2, or null.
+    pub fn critical_sw2(#[wasm_bindgen(unchecked_param_type = "string")] activation: JsValue, #[wasm_bindgen(unchecked_param_type = "number")] sb2: JsValue) -> Result<Option<f64>, JsError> {
+        let phi = crate::theory::Phi::new(activation_arg(&activation)?);
+        let sb2 = number_arg("sb2", &sb2)?;
+        if !(sb2.is_finite() && (0.0..=100.0).contains(&sb2)) {
+            return Err(invalid("sb2", format!("{sb2} is out of range; allowed 0 to 100")));
+        }
+        Ok(crate::theory::critical_sw2(phi, sb2))
+    }
+
     /// Restores a lab saved with `to_json`.
-    pub fn from_json(json: JsValue) -> Result<Lab, JsError> {
+    pub fn from_json(#[wasm_bindgen(unchecked_param_type = "string")] json: JsValue) -> Result<Lab, JsError> {
         let s = json.as_string().ok_or_else(|| invalid("json", format!("{} is not a string", describe(&json))))?;
         Ok(Lab { inner: Trainer::from_json(&s).map_err(err)? })
     }
 
     /// Starts over from the config, optionally with a new seed (integer 0 to 4294967295).
-    pub fn reset(&mut self, seed: JsValue) -> Result<(), JsError> {
+    pub fn reset(&mut self, seed: Option<NumberArg>) -> Result<(), JsError> {
+        let seed = opt(seed);
         let seed = if seed.is_undefined() || seed.is_null() { None } else { Some(int_arg("seed", &seed, 0.0, u32::MAX as f64, None)? as u32) };
         self.inner.reset(seed).map_err(err)
     }
+}
+
+fn activation_arg(v: &JsValue) -> Result<crate::config::ActivationKind, JsError> {
+    let name = v.as_string().ok_or_else(|| invalid("activation", format!("{} is not a string", describe(v))))?;
+    serde_json::from_value(serde_json::Value::String(name.clone()))
+        .map_err(|_| invalid("activation", format!("{name:?} is not one of relu, leaky_relu, tanh, linear, gelu, sigmoid")))
 }
 
 /// Parses a JS config object with the field path in every error, then validates it.
@@ -320,13 +495,9 @@ fn config_from_js(v: &JsValue) -> Result<Config, JsError> {
     if v.is_undefined() || v.is_null() {
         return Ok(Config::default());
     }
-    if !v.is_object() || Array::is_array(v) {
-        return Err(invalid("config", format!("{} is not an object", describe(v))));
-    }
-    // serde-wasm-bindgen reads only the fields a struct names, so unknown keys are caught here.
     let schema = serde_json::to_value(Config::default()).map_err(|e| JsError::new(&e.to_string()))?;
-    check_keys(v, &schema, "")?;
-    let de = serde_wasm_bindgen::Deserializer::from(v.clone());
+    let clean = sanitize(v, &schema, "")?;
+    let de = serde_wasm_bindgen::Deserializer::from(clean);
     let config: Config = serde_path_to_error::deserialize(de).map_err(|e| {
         let e = path_error(e);
         // serde-wasm-bindgen's messages start with "Error: ".
@@ -339,27 +510,29 @@ fn config_from_js(v: &JsValue) -> Result<Config, JsError> {
     Ok(config)
 }
 
-/// Rejects keys of `v` that the schema (the default config as JSON) does not have.
-fn check_keys(v: &JsValue, schema: &serde_json::Value, path: &str) -> Result<(), JsError> {
-    let serde_json::Value::Object(fields) = schema else { return Ok(()) };
-    if !v.is_object() || Array::is_array(v) {
-        return Ok(()); // a wrong type is reported by the deserializer with its path
+/// A copy of `v` holding only the schema's keys: every section must be a plain object,
+/// unknown keys are rejected (serde-wasm-bindgen would skip them), `undefined` values are
+/// dropped (so they take the default, as a missing key does), and each value is read once
+/// through calls that catch a throwing getter.
+fn sanitize(v: &JsValue, schema: &serde_json::Value, path: &str) -> Result<JsValue, JsError> {
+    let serde_json::Value::Object(fields) = schema else { return Ok(v.clone()) };
+    let here = if path.is_empty() { "config" } else { path };
+    if !is_plain_object(v) {
+        return Err(invalid(here, format!("{} is not a plain object", describe(v))));
     }
-    for key in Object::keys(v.unchecked_ref::<Object>()).iter() {
-        let k = key.as_string().unwrap_or_default();
+    let out = Object::new();
+    for k in own_keys(v, here)? {
         let p = if path.is_empty() { k.clone() } else { format!("{path}.{k}") };
-        match fields.get(&k) {
-            None => {
-                let allowed: Vec<String> = fields.keys().map(|f| format!("`{f}`")).collect();
-                return Err(invalid(&p, format!("unknown field `{k}`, expected one of {}", allowed.join(", "))));
-            }
-            Some(sub) => {
-                let child = Reflect::get(v, &key).map_err(|_| invalid(&p, "could not be read"))?;
-                check_keys(&child, sub, &p)?;
-            }
+        let Some(sub) = fields.get(&k) else {
+            let allowed: Vec<String> = fields.keys().map(|f| format!("`{f}`")).collect();
+            return Err(invalid(&p, format!("unknown field `{k}`, expected one of {}", allowed.join(", "))));
+        };
+        let child = get(v, &JsValue::from_str(&k), &p)?;
+        if !child.is_undefined() {
+            set(&out, &k, sanitize(&child, sub, &p)?);
         }
     }
-    Ok(())
+    Ok(out.into())
 }
 
 /// Logs panics to the console (there should be none: every input is validated).
