@@ -911,16 +911,8 @@ fn weight_scale(m: &ModelConfig, fan_in: usize, fan_out: usize) -> f64 {
         // gain * a semi-orthogonal matrix: orthonormal rows (fan_out <= fan_in) keep each
         // unit's row norm at gain, orthonormal columns (fan_out > fan_in) keep ||W x|| =
         // gain ||x||, i.e. s = gain^2 fan_in / fan_out. Square layers: s = gain^2.
-        InitKind::Orthogonal => orthogonal_gain2(m.activation) * fi.min(fo) / fi,
+        InitKind::Orthogonal => crate::init::orthogonal_gain2(m.activation) * fi.min(fo) / fi,
         InitKind::Custom => m.sigma_w2,
-    }
-}
-
-/// gain^2 of orthogonal init, as in `init.rs`: 2 for ReLU-like activations, 1 otherwise.
-fn orthogonal_gain2(act: ActivationKind) -> f64 {
-    match act {
-        ActivationKind::Relu | ActivationKind::LeakyRelu => 2.0,
-        _ => 1.0,
     }
 }
 

@@ -15,7 +15,7 @@ use residual_lab::rng::Rng;
 use residual_lab::stats::moments;
 
 const W: usize = 256;
-const B: usize = 64;
+const B: usize = 32;
 const SEEDS: u64 = 24;
 
 /// Mean over seeds of log q_l (q = second moment of h_l), l = 0..=L.
