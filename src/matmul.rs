@@ -18,34 +18,50 @@ const NR: usize = 4;
 pub fn matmul_nn<T: Scalar>(c: &mut [T], a: &[T], b: &[T], m: usize, k: usize, n: usize) {
     debug_assert!(c.len() >= m * n && a.len() >= m * k && b.len() >= k * n);
     // B(p, j) = b[p + j*k]: column j of B is contiguous.
-    tiled_a_columns(c, a, m, k, n, |p, j| b[p + j * k]);
+    tiled_a_columns(c, a, m, k, n, |p, j| b[p + j * k], |j0| {
+        let cols: [&[T]; NR] = std::array::from_fn(|jj| &b[(j0 + jj) * k..(j0 + jj + 1) * k]);
+        move |p: usize| -> [T; NR] { std::array::from_fn(|jj| cols[jj][p]) }
+    });
 }
 
 /// C (m x n) = A (m x k) * B^T, where B is stored as a (n x k) matrix.
 pub fn matmul_nt<T: Scalar>(c: &mut [T], a: &[T], b: &[T], m: usize, k: usize, n: usize) {
     debug_assert!(c.len() >= m * n && a.len() >= m * k && b.len() >= n * k);
-    // B^T(p, j) = B(j, p) = b[j + p*n].
-    tiled_a_columns(c, a, m, k, n, |p, j| b[j + p * n]);
+    // B^T(p, j) = B(j, p) = b[j + p*n]: for a fixed p, the tile's NR values are contiguous.
+    tiled_a_columns(c, a, m, k, n, |p, j| b[j + p * n], |j0| {
+        move |p: usize| -> [T; NR] { b[j0 + p * n..j0 + p * n + NR].try_into().unwrap() }
+    });
 }
 
-/// C = A * B with A column-major (m x k) read in place and B given elementwise.
+/// C = A * B with A column-major (m x k) read in place and B given elementwise (`b_at`) and
+/// as NR-wide rows of a column tile (`b_tile(j0)(p)` = B(p, j0..j0+NR)).
 /// Register tile: MR x NR accumulators of C, summed over p in order, one broadcast of B(p, j)
 /// per column and one contiguous load of A(i..i+MR, p) per p.
 #[inline(always)]
-fn tiled_a_columns<T: Scalar>(c: &mut [T], a: &[T], m: usize, k: usize, n: usize, b: impl Fn(usize, usize) -> T) {
+fn tiled_a_columns<T: Scalar, F: Fn(usize) -> [T; NR]>(
+    c: &mut [T],
+    a: &[T],
+    m: usize,
+    k: usize,
+    n: usize,
+    b_at: impl Fn(usize, usize) -> T,
+    b_tile: impl Fn(usize) -> F,
+) {
     let m_full = m - m % MR;
     let n_full = n - n % NR;
+    let a = &a[..m * k];
     let mut j0 = 0;
     while j0 < n_full {
+        let tile = b_tile(j0);
         let mut i0 = 0;
         while i0 < m_full {
             let mut acc = [[T::ZERO; MR]; NR];
-            for p in 0..k {
-                let ap: &[T; MR] = a[i0 + p * m..i0 + p * m + MR].try_into().unwrap();
-                for (jj, acc_j) in acc.iter_mut().enumerate() {
-                    let bv = b(p, j0 + jj);
+            for (p, a_col) in a.chunks_exact(m).enumerate() {
+                let ap: &[T; MR] = a_col[i0..i0 + MR].try_into().unwrap();
+                let bp = tile(p);
+                for jj in 0..NR {
                     for r in 0..MR {
-                        acc_j[r] += ap[r] * bv;
+                        acc[jj][r] += ap[r] * bp[jj];
                     }
                 }
             }
@@ -54,10 +70,10 @@ fn tiled_a_columns<T: Scalar>(c: &mut [T], a: &[T], m: usize, k: usize, n: usize
             }
             i0 += MR;
         }
-        edge(c, a, m, k, m_full..m, j0..j0 + NR, &b);
+        edge(c, a, m, k, m_full..m, j0..j0 + NR, &b_at);
         j0 += NR;
     }
-    edge(c, a, m, k, 0..m, n_full..n, &b);
+    edge(c, a, m, k, 0..m, n_full..n, &b_at);
 }
 
 /// The rows and columns left over by the tiles, one entry at a time (same order over p).
