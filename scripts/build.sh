@@ -11,4 +11,5 @@ if [ -x node_modules/.bin/wasm-opt ]; then
     pkg/residual_lab_bg.wasm -o pkg/residual_lab_bg.wasm
 fi
 node scripts/pkg-json.mjs
+node scripts/dist.mjs
 echo "[build] pkg/ ready: $(du -h pkg/residual_lab_bg.wasm | cut -f1) wasm"

@@ -40,6 +40,9 @@ function send(res, status, text) {
 }
 
 const server = createServer(async (req, res) => {
+  // Any origin may load the lab (a blog embedding embed.js, its worker and the wasm): CORS for all.
+  res.setHeader("access-control-allow-origin", "*");
+  if (req.method === "OPTIONS") { res.writeHead(204, { "access-control-allow-methods": "GET, HEAD" }); return res.end(); }
   if (req.method !== "GET" && req.method !== "HEAD") return send(res, 405, "method not allowed\n");
   let urlPath;
   try {

@@ -22,5 +22,9 @@ WASM_BINDGEN_USE_BROWSER=1 CHROMEDRIVER=/usr/bin/chromedriver \
 step "JS API tests under Node (node --test tests/js)"
 node --test --test-concurrency=1 tests/js/
 
+step "PyTorch export against a numpy forward pass (tests/py)"
+python3 -c "import numpy" 2>/dev/null || python3 -m pip install --quiet numpy
+python3 tests/py/test_pytorch_export.py
+
 step "browser tests (node --test tests/browser)"
 node --test --test-concurrency=1 tests/browser/

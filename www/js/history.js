@@ -32,8 +32,9 @@ function pushTrain(hist, step, results) {
     hist.loss[i].push(rep && !rep.diverged ? finiteOrNull(rep.loss) : null);
     const g = rep?.layers?.grad_rms;
     hist.heat[i].push(g ? log10Column(g) : null);
+    hist.reports[i].push(rep ?? null);
   });
-  if (hist.heatSteps.length > HEAT_COLS) thin([hist.heatSteps, ...hist.heat]);
+  if (hist.heatSteps.length > HEAT_COLS) thin([hist.heatSteps, ...hist.heat, ...hist.reports]);
   if (hist.rounds.length > 4 * CURVE_POINTS) thin([hist.rounds, ...hist.loss]);
 }
 

@@ -1,4 +1,6 @@
 // Wiring only: state from the URL, controls, presets, the simulation and the frame loop.
+// index.html?embed=1&preset=..&charts=..&controls=..&autoplay=1 is the iframe mode: no page
+// chrome, only the chosen charts and controls (see embedopts.js).
 import { parseHash, writeHash, crossCheck, setPath } from "./schema.js";
 import { createState, markAllDirty } from "./state.js";
 import { Sim } from "./sim.js";
@@ -8,18 +10,38 @@ import { renderNotices } from "./ui/banners.js";
 import { PRESETS, presetById, presetConfig } from "./presets.js";
 import { installDebugHandle } from "./debug.js";
 import { el, $ } from "./ui/dom.js";
+import { embedOptions, CHARTS, DARK_THEME, prefersDark } from "./embedopts.js";
+import { buildExportPanel } from "./ui/exportpanel.js";
+import { cfgFromLabConfigs } from "./export.js";
+import { initTheory } from "./theory/index.js";
 
-const parsed = parseHash(location.hash);
+const query = new URLSearchParams(location.search);
+const embed = query.get("embed") === "1"
+  ? embedOptions((k) => (k === "config" && location.hash.length > 1 ? location.hash : query.get(k))) : null;
+const parsed = embed ?? parseHash(location.hash);
 const state = createState(parsed.cfg);
 state.notices = parsed.notices;
 const sim = new Sim(state);
-const views = createViews(state);
+if (embed) applyEmbedLayout(embed);
+const views = createViews(state, document, embed && prefersDark() ? { theme: DARK_THEME } : {});
 installDebugHandle(state);
 
 const boxes = { a: $("#ctl-a"), b: $("#ctl-b"), data: $("#ctl-data"), opt: $("#ctl-opt"), run: $("#ctl-run") };
 const controls = buildControls(
-  (row) => (row.key === "fwd" ? $("#select-fwd") : row.key === "bwd" ? $("#select-bwd") : boxes[row.group] ?? null),
+  embed ? (row) => (embed.rows.has(row.key) ? boxes.run : null)
+    : (row) => (row.key === "fwd" ? $("#select-fwd") : row.key === "bwd" ? $("#select-bwd") : boxes[row.group] ?? null),
   onControl);
+
+/** Iframe mode: hides the page chrome and every chart and control that was not chosen. */
+function applyEmbedLayout(o) {
+  document.documentElement.classList.add("embed");
+  for (const sel of ["header.top", "details.controls", "footer.foot", "#card-export"]) $(sel)?.remove();
+  if (!o.buttons.has("preset")) $(".presets")?.remove();
+  for (const b of ["play", "step", "reset"]) if (!o.buttons.has(b)) $(`#btn-${b}`).hidden = true;
+  const keep = new Set(o.charts.map((c) => CHARTS[c]));
+  for (const card of document.querySelectorAll("main.cards > section.card")) if (!keep.has(card.id)) card.remove();
+  if (o.charts.includes("table")) $("#table-details").open = true;
+}
 
 let writtenHash = "";
 function writeUrl() {
@@ -37,10 +59,12 @@ function showPreset() {
   $("#preset-text").textContent = p ? `${p.title}: ${p.text}` : "Pick a preset to load a classic comparison, or set up both nets yourself below.";
 }
 
+function showPresetIfShown() { if ($("#preset-buttons")) showPreset(); }
+
 function restart() {
   controls.sync(state.cfg);
   writeUrl();
-  showPreset();
+  showPresetIfShown();
   showNotices();
   return sim.reset();
 }
@@ -67,7 +91,7 @@ function onControl(row, c) {
   }
 }
 
-for (const p of PRESETS) {
+for (const p of $("#preset-buttons") ? PRESETS : []) {
   $("#preset-buttons").append(el("button", { type: "button", "data-preset": p.id, text: p.title, "aria-pressed": "false",
     onclick: async () => {
       state.cfg = presetConfig(p, state.cfg);
@@ -108,7 +132,20 @@ function frame(now) {
   requestAnimationFrame(frame);
 }
 
+if ($("#card-export")) {
+  buildExportPanel($("#card-export"), { state, sim, onRestored(configs) {
+    state.cfg = cfgFromLabConfigs(configs, state.cfg);
+    state.notices = [];
+    controls.sync(state.cfg);
+    writeUrl();
+    showPresetIfShown();
+    showNotices();
+  } });
+}
+
 // On a phone the settings start folded so the charts are on the first screens.
-if (window.matchMedia("(max-width: 700px)").matches) $("details.controls").open = false;
-restart();
+if (window.matchMedia("(max-width: 700px)").matches && $("details.controls")) $("details.controls").open = false;
+if (!embed && $("#theory")) initTheory({ state, sim, restart });
+else $("#theory")?.remove(); // the iframe mode shows only the chosen charts
+restart().then(() => { if (embed?.autoplay) state.playing = true; });
 requestAnimationFrame(frame);

@@ -1,7 +1,21 @@
 // A promise-based handle on one training worker.
+const WORKER_URL = new URL("./worker.js", import.meta.url);
+
+/** A module worker running worker.js. A worker must be same-origin with the page, so when
+ * this module was loaded from another origin (an embed on a blog), a tiny blob: module
+ * imports worker.js by its absolute URL (the lab's server sends CORS headers). */
+function startWorker() {
+  if (typeof location === "undefined" || WORKER_URL.origin === location.origin) return new Worker(WORKER_URL, { type: "module" });
+  const blob = new Blob([`import ${JSON.stringify(WORKER_URL.href)};\n`], { type: "text/javascript" });
+  const url = URL.createObjectURL(blob);
+  const w = new Worker(url, { type: "module" });
+  setTimeout(() => URL.revokeObjectURL(url), 60000);
+  return w;
+}
+
 export class NetClient {
   constructor() {
-    this.worker = new Worker(new URL("./worker.js", import.meta.url), { type: "module" });
+    this.worker = startWorker();
     this.nextId = 1;
     this.pending = new Map(); // id -> {resolve}
     this.initWaiter = null;
@@ -51,6 +65,15 @@ export class NetClient {
   }
 
   setLr(lr) { this.worker.postMessage({ type: "set_lr", lr }); }
+
+  /** Any other request with an id (save, stage, commit, discard, weights); resolves to the reply. */
+  request(type, extra = {}) {
+    const id = this.nextId++;
+    return new Promise((resolve) => {
+      this.pending.set(id, resolve);
+      this.worker.postMessage({ ...extra, type, id });
+    });
+  }
 
   terminate() { this.worker.terminate(); this.failAll("terminated"); }
 }

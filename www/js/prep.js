@@ -28,6 +28,17 @@ function padded(arr, len, map = positiveOrNull) {
   return out;
 }
 
+/**
+ * The theory's relative gradient profile (1 at l = L) scaled so it equals `measured` at l = L:
+ * the theory gives the shape, the head and the loss set the scale. null when it cannot be scaled.
+ */
+export function scaledToTop(relative, measured) {
+  const L = relative.length - 1, top = measured?.[L];
+  if (!(Number.isFinite(top) && top > 0 && relative[L] > 0 && Number.isFinite(relative[L]))) return null;
+  const s = top / relative[L];
+  return Array.from(relative, (v) => v * s);
+}
+
 /** Depth-profile columns for statistic `key`: both nets, now (solid) and at init (dashed), theory (dotted). */
 export function profileData(state, key) {
   const depths = state.nets.map((n) => (n.latest?.layers?.[key]?.length ?? 0));
@@ -42,16 +53,13 @@ export function profileData(state, key) {
     if (net.initReport && net.latest !== net.initReport) {
       series.push({ label: `${name} at init`, color, width: 1.2, dash: [6, 4], values: padded(net.initReport.layers[key], len) });
     }
-    const t = net.theory;
-    if (t?.supported && key === "act_mean_sq" && t.second_moment) {
+    const t = state.cfg.view.theory === false ? null : net.theory;
+    if (key === "act_mean_sq" && t?.second_moment) {
       series.push({ label: `${name} theory`, color, width: 1.5, dash: [2, 3], values: padded(t.second_moment, len) });
     }
-    if (t?.supported && key === "grad_rms" && t.grad_ms && net.initReport) {
-      // theory gives the profile's shape; scale it to the measured init value at the top layer
-      const L = t.grad_ms.length - 1, top = net.initReport.layers.grad_rms?.[L];
-      const s = Math.sqrt(t.grad_ms[L]) > 0 && top > 0 ? top / Math.sqrt(t.grad_ms[L]) : NaN;
-      series.push({ label: `${name} theory (shape)`, color, width: 1.5, dash: [2, 3],
-        values: padded(Array.from(t.grad_ms, (v) => Math.sqrt(v) * s), len) });
+    if (key === "grad_rms" && t?.grad_rms_relative && net.initReport) {
+      const values = scaledToTop(t.grad_rms_relative, net.initReport.layers.grad_rms);
+      if (values) series.push({ label: `${name} theory, scaled to init at l=L`, color, width: 1.5, dash: [2, 3], values: padded(values, len) });
     }
   });
   return { x, series };

@@ -59,6 +59,8 @@ export const SCHEMA = [
     label: "Forward statistic", group: "view", reset: false },
   { key: "bwd", path: ["view", "bwd"], type: "enum", values: ["grad_rms", "weight_grad_norm", "update_ratio"], def: "grad_rms",
     label: "Backward statistic", group: "view", reset: false },
+  { key: "theory", path: ["view", "theory"], type: "bool", def: true, label: "Theory overlay", group: "run", reset: false,
+    hint: "dotted mean-field prediction on the two depth-profile charts" },
 ];
 
 const BY_KEY = new Map(SCHEMA.map((r) => [r.key, r]));

@@ -95,4 +95,53 @@ export class Sim {
   }
 
   setLr(lr) { this.clients.forEach((c) => c.setLr(lr)); }
+
+  /** Both trainers' states: [lab.to_json() of A, of B]; throws when a net has none. */
+  async saveStates() {
+    const msgs = await Promise.all(this.clients.map((c) => c.request("save")));
+    msgs.forEach((m, i) => { if (m.type !== "saved") throw new Error(`net ${"AB"[i]}: ${m.message}`); });
+    return msgs.map((m) => m.json);
+  }
+
+  /** Net i's weights, parameter names and config, for the PyTorch export (see pytorch.js). */
+  async weights(i) {
+    const m = await this.clients[i].request("weights");
+    if (m.type !== "weights") throw new Error(`net ${"AB"[i]}: ${m.message}`);
+    return m;
+  }
+
+  /**
+   * Restores both nets from saved states [jsonA, jsonB]. Both are first restored next to the
+   * running nets; only when both succeed do they replace them, so a bad file changes nothing.
+   * Resolves to the restored configs; rejects with a message naming the net otherwise.
+   */
+  async restore(jsons) {
+    const staged = await Promise.all(this.clients.map((c, i) => c.request("stage", { json: jsons[i] })));
+    const bad = staged.findIndex((m) => m.type !== "staged");
+    if (bad >= 0) {
+      await Promise.all(this.clients.map((c) => c.request("discard")));
+      throw new Error(`net ${"AB"[bad]}: ${staged[bad].message}`);
+    }
+    const s = this.state;
+    const gen = ++s.generation; // drops the replies of a round in flight
+    const msgs = await Promise.all(this.clients.map((c) => c.request("commit")));
+    if (gen !== s.generation) return null;
+    s.nets = [emptyNet(), emptyNet()];
+    s.hist = emptyHistory();
+    this.queued = 0;
+    this.inFlight = false;
+    msgs.forEach((m, i) => {
+      const net = s.nets[i];
+      if (m.type === "committed") {
+        Object.assign(net, { status: "ready", config: m.config, data: m.data, bounds: m.bounds,
+          initReport: m.probe, latest: m.probe, theory: m.theory });
+      } else {
+        Object.assign(net, { status: "error", error: m.message });
+      }
+    });
+    this.step = Math.max(0, ...msgs.map((m) => m.step ?? 0));
+    markAllDirty(s);
+    await this.round(0);
+    return msgs.map((m) => m.config ?? null);
+  }
 }

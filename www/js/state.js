@@ -25,6 +25,7 @@ export function emptyHistory() {
     loss: [[], []],             // batch loss per round (null when diverged)
     heatSteps: [],              // x of heatmap columns
     heat: [[], []],             // per column: Float32Array of log10 grad_rms (NaN for non-finite)
+    reports: [[], []],          // per column: the round's report (per-layer Float32Arrays), for the CSV export
     evalSteps: [],
     trainLoss: [[], []], testLoss: [[], []], trainAcc: [[], []], testAcc: [[], []],
   };

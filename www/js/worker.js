@@ -4,6 +4,15 @@
 //   {type:"step", id, n, wantEval, gridRes}     -> {type:"report", id, report, eval?, grid?, ms}
 //     (n = 0 trains nothing: report is null, only eval / grid are computed)
 //   {type:"set_lr", lr}                        -> {type:"lr", lr} | {type:"error"}
+//   {type:"save", id}                          -> {type:"saved", id, json}   (lab.to_json())
+//   {type:"stage", id, json}                   -> {type:"staged", id, step} | {type:"error"}: builds a Lab
+//     from saved JSON next to the current one (nothing changes yet)
+//   {type:"commit", id}                        -> {type:"committed", id, ...what "ready" carries}: the staged
+//     Lab replaces the current one
+//   {type:"discard", id}                       -> {type:"discarded", id}: drops the staged Lab
+//   {type:"weights", id}                       -> {type:"weights", id, weights, info, config, running_stats}
+//   {type:"sweep", id, seeds}                  -> {type:"sweep", id, sweep, ms}: lab.depth_sweep(seeds) (fresh nets at init)
+//   {type:"spectrum", id}                      -> {type:"spectrum", id, spectrum, step, ms}: lab.jacobian_spectrum()
 // Reports carry Float32Arrays whose buffers are transferred, not copied.
 import { plain, packReport, dataBounds } from "./report.js";
 
@@ -12,6 +21,7 @@ const WASM = new URL("../../pkg/residual_lab_bg.wasm", import.meta.url);
 let core = null; // the imported module
 let lab = null;
 let bounds = null;
+let staged = null; // a Lab restored from JSON, waiting for "commit"
 
 async function loadCore() {
   if (core) return core;
@@ -34,6 +44,12 @@ async function onInit(msg) {
   const { Lab } = await loadCore();
   if (lab) { try { lab.free(); } catch { /* already gone */ } lab = null; }
   lab = new Lab(msg.config);
+  const { out, transfer } = described();
+  self.postMessage({ type: "ready", ...out }, transfer);
+}
+
+/** What the page needs to know about the current lab: config, data, bounds, probe, theory. */
+function described() {
   const transfer = [];
   const data = plain(lab.data());
   const x = Float32Array.from(data.x), y = Float32Array.from(data.y);
@@ -43,17 +59,71 @@ async function onInit(msg) {
   let theory = null;
   if (typeof lab.theory === "function") {
     try {
-      const t = plain(lab.theory());
-      theory = { supported: !!t.supported, reason: String(t.reason ?? ""),
-        second_moment: t.second_moment ? Float32Array.from(t.second_moment) : null,
-        grad_ms: t.grad_ms ? Float32Array.from(t.grad_ms) : null };
-    } catch (e) { theory = { supported: false, reason: errMessage(e) }; }
+      theory = theoryOf(plain(lab.theory()));
+    } catch (e) { theory = { supported: false, reason: errMessage(e), second_moment: null, grad_rms_relative: null }; }
   }
   // The core reports d_out (outputs per point) and classification; older fakes report classes.
   const classification = data.classification ?? (data.classes ?? 2) > 1;
   const outputs = data.d_out ?? data.classes ?? 1;
-  self.postMessage({ type: "ready", config: plain(lab.config()), bounds, probe, theory,
-    data: { x, y, d_in: data.d_in, n_train: data.n_train, classes: outputs, classification } }, transfer);
+  const out = { config: plain(lab.config()), bounds, probe, theory, step: Number(lab.step_count?.() ?? 0),
+    data: { x, y, d_in: data.d_in, n_train: data.n_train, classes: outputs, classification } };
+  return { out, transfer };
+}
+
+/** lab.theory() as plain data, its Float32Arrays copied out of wasm memory. */
+function theoryOf(t) {
+  const arr = (a) => (a ? Float32Array.from(a) : null);
+  return { supported: !!t.supported, reason: String(t.reason ?? ""), notes: Array.from(t.notes ?? [], String),
+    input_second_moment: Number(t.input_second_moment),
+    second_moment: arr(t.second_moment), second_moment_reason: String(t.second_moment_reason ?? ""),
+    grad_rms_relative: arr(t.grad_rms_relative), grad_reason: String(t.grad_reason ?? "") };
+}
+
+/** Theory requests on this worker's Lab: a depth sweep at init, or the Jacobian spectrum now. */
+function onTheory(msg) {
+  if (!lab) return fail("no network yet", msg.type, msg.id);
+  const t0 = performance.now();
+  if (msg.type === "sweep") {
+    const s = plain(lab.depth_sweep(msg.seeds ?? 32));
+    const band = (b) => ({ geo_mean: Float32Array.from(b.geo_mean), p10: Float32Array.from(b.p10), p90: Float32Array.from(b.p90) });
+    self.postMessage({ type: "sweep", id: msg.id, ms: performance.now() - t0,
+      sweep: { seeds: s.seeds, diverged: s.diverged, act_mean_sq: band(s.act_mean_sq), grad_rms: band(s.grad_rms) } });
+  } else {
+    const j = lab.jacobian_spectrum();
+    self.postMessage({ type: "spectrum", id: msg.id, ms: performance.now() - t0, step: Number(lab.step_count()),
+      spectrum: { singular_values: Float32Array.from(j.singular_values), max: j.max, mean_sq: j.mean_sq, normalized_var: j.normalized_var } });
+  }
+}
+
+function dropStaged() {
+  if (staged) { try { staged.free(); } catch { /* already gone */ } staged = null; }
+}
+
+async function onStage(msg) {
+  const { Lab } = await loadCore();
+  dropStaged();
+  staged = Lab.from_json(msg.json);
+  self.postMessage({ type: "staged", id: msg.id, step: Number(staged.step_count()) });
+}
+
+function onCommit(msg) {
+  if (!staged) return fail("nothing staged", "commit", msg.id);
+  if (lab) { try { lab.free(); } catch { /* already gone */ } }
+  lab = staged;
+  staged = null;
+  const { out, transfer } = described();
+  self.postMessage({ type: "committed", id: msg.id, ...out }, transfer);
+}
+
+function onWeights(msg) {
+  if (!lab) return fail("no network yet", "weights", msg.id);
+  const w = plain(lab.get_weights());
+  const weights = {};
+  for (const [k, v] of Object.entries(w)) weights[k] = Array.from(v);
+  const state = JSON.parse(lab.to_json());
+  const d = lab.data();
+  self.postMessage({ type: "weights", id: msg.id, weights, info: plain(lab.param_info()), config: plain(lab.config()),
+    running_stats: state.running_stats ?? [], data: { d_in: d.d_in, d_out: d.d_out, classification: d.classification } });
 }
 
 function onStep(msg) {
@@ -80,7 +150,16 @@ self.onmessage = async (ev) => {
     if (msg.type === "init") await onInit(msg);
     else if (msg.type === "step") onStep(msg);
     else if (msg.type === "set_lr") { lab?.set_lr(msg.lr); self.postMessage({ type: "lr", lr: msg.lr }); }
+    else if (msg.type === "save") {
+      if (!lab) fail("no network yet", "save", msg.id);
+      else self.postMessage({ type: "saved", id: msg.id, json: lab.to_json() });
+    } else if (msg.type === "stage") await onStage(msg);
+    else if (msg.type === "commit") onCommit(msg);
+    else if (msg.type === "discard") { dropStaged(); self.postMessage({ type: "discarded", id: msg.id }); }
+    else if (msg.type === "weights") onWeights(msg);
+    else if (msg.type === "sweep" || msg.type === "spectrum") onTheory(msg);
   } catch (e) {
+    if (msg.type === "stage") dropStaged();
     if (msg.type === "init") { try { lab?.free(); } catch { /* ignore */ } lab = null; }
     fail(errMessage(e), msg.type, msg.id);
   }

@@ -20,11 +20,11 @@ function regressionRgb(t) { // t in [0,1]: blue -> white -> orange (diverging, c
 export function drawBoundary(canvas, spec) {
   const size = spec.size;
   const { ctx, w, h } = fitCanvas(canvas, size, size);
-  ctx.fillStyle = "#fff";
+  ctx.fillStyle = spec.theme?.bg ?? "#fff";
   ctx.fillRect(0, 0, w, h);
   ctx.font = FONT;
   if (spec.message || !spec.data || spec.data.d_in < 2) {
-    ctx.fillStyle = MUTED;
+    ctx.fillStyle = spec.theme?.muted ?? MUTED;
     ctx.textAlign = "center";
     ctx.fillText(spec.message ?? "decision boundary: 2-D inputs only", w / 2, h / 2);
     return;

@@ -1,5 +1,5 @@
 // Layer x step heatmap on a canvas. Draws only: takes columns of log10 values.
-import { fitCanvas, FONT, INK, MUTED } from "./hidpi.js";
+import { fitCanvas, FONT, INK as INK0, MUTED as MUTED0 } from "./hidpi.js";
 import { viridis } from "./colormap.js";
 
 const M = { left: 44, right: 8, top: 6, bottom: 26 };
@@ -8,13 +8,15 @@ const scratch = document.createElement("canvas");
 /**
  * @param canvas target canvas (its parent's width is used)
  * @param spec { cols: (Float32Array|null)[] of log10 values per layer, steps: number[],
- *               vmin, vmax (log10 colour range), height, empty: message when nothing to draw }
+ *               vmin, vmax (log10 colour range), height, empty: message when nothing to draw,
+ *               theme?: { bg, ink, muted } (default: dark text on white) }
  */
 export function drawHeatmap(canvas, spec) {
+  const INK = spec.theme?.ink ?? INK0, MUTED = spec.theme?.muted ?? MUTED0;
   const cssW = Math.max(120, canvas.parentElement.clientWidth);
   const { ctx, w, h } = fitCanvas(canvas, cssW, spec.height ?? 170);
   ctx.clearRect(0, 0, w, h);
-  ctx.fillStyle = "#fff";
+  ctx.fillStyle = spec.theme?.bg ?? "#fff";
   ctx.fillRect(0, 0, w, h);
   ctx.font = FONT;
   const pw = w - M.left - M.right, ph = h - M.top - M.bottom;
@@ -72,7 +74,8 @@ export function drawHeatmap(canvas, spec) {
 }
 
 /** A horizontal colour bar for the range [vmin, vmax] of log10 values. */
-export function drawColorbar(canvas, vmin, vmax, label) {
+export function drawColorbar(canvas, vmin, vmax, label, theme) {
+  const INK = theme?.ink ?? INK0, MUTED = theme?.muted ?? MUTED0;
   const cssW = Math.max(120, canvas.parentElement.clientWidth);
   const { ctx, w, h } = fitCanvas(canvas, cssW, 40);
   ctx.clearRect(0, 0, w, h);

@@ -14,8 +14,11 @@ function logTicks(u, splits) {
   return decades >= 2 ? labels : splits.map((v) => fmtTick(v));
 }
 
+const axisTheme = (t) => (t ? { stroke: t.ink, grid: { stroke: t.grid, width: 1 }, ticks: { stroke: t.grid, width: 1 } } : {});
+
 export class LineChart {
-  /** @param el container; opts { xLabel, yLabel, log, yRange?: [min,max], height, xInt } */
+  /** @param el container; opts { xLabel, yLabel, log, yRange?: [min,max], height, xInt,
+   *  theme?: { ink, grid } (axis text and grid colours, for dark hosts) } */
   constructor(el, opts) {
     this.el = el;
     this.opts = opts;
@@ -48,8 +51,8 @@ export class LineChart {
       legend: { live: true },
       cursor: { drag: { x: false, y: false }, points: { size: 6 } },
       axes: [
-        { label: o.xLabel, labelSize: 18, size: 36, values: o.xInt ? (u, v) => v.map((t) => (Number.isInteger(t) ? String(t) : "")) : undefined },
-        { label: o.yLabel, labelSize: 18, size: 52, values: o.log ? logTicks : (u, v) => v.map((t) => fmt(t, 2)) },
+        { label: o.xLabel, labelSize: 18, size: 36, ...axisTheme(o.theme), values: o.xInt ? (u, v) => v.map((t) => (Number.isInteger(t) ? String(t) : "")) : undefined },
+        { label: o.yLabel, labelSize: 18, size: 52, ...axisTheme(o.theme), values: o.log ? logTicks : (u, v) => v.map((t) => fmt(t, 2)) },
       ],
       series: [
         { label: o.xLabel, value: (u, v) => (v == null ? "–" : fmt(v)) },

@@ -1,0 +1,82 @@
+#!/usr/bin/env node
+// Builds dist/: exactly the files a blog author copies to a static host, found by following the
+// imports from the entry points (no hand-kept list to rot):
+//   www/embed.js      the <residual-lab> element, and every module it imports
+//   www/index.html    the page, for the iframe mode (index.html?embed=1&...), with its CSS and JS
+//   the worker, pkg/'s .js and .wasm, vendor uPlot (and its MIT licence, which must travel with it)
+// plus dist/embed.js, a one-line module that imports www/embed.js, so a post can say
+//   <script type="module" src="https://example.org/residual-lab/embed.js"></script>
+// Prints the size of the wasm, JS and CSS, raw and gzipped (node:zlib, level 9).
+// Usage: node scripts/dist.mjs [out-dir]   (after scripts/build.sh; default out-dir: dist)
+import { readFileSync, writeFileSync, mkdirSync, rmSync, existsSync, copyFileSync, statSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { gzipSync } from "node:zlib";
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const OUT = path.resolve(ROOT, process.argv[2] ?? "dist");
+const ENTRIES = ["www/embed.js", "www/index.html"];
+const EXTRA = ["www/vendor/uPlot.LICENSE"];
+
+if (!existsSync(path.join(ROOT, "pkg/residual_lab_bg.wasm"))) {
+  console.error("dist: pkg/ is not built; run scripts/build.sh first");
+  process.exit(1);
+}
+
+// Static imports, re-exports, bare `import "x"`, dynamic import("x"), new URL("x", import.meta.url | BASE).
+const JS_REFS = [
+  /^\s*(?:import|export)\s[^"'`;]*?\sfrom\s*["']([^"']+)["']/gm,
+  /^\s*import\s*["']([^"']+)["']/gm,
+  /import\(\s*["']([^"']+)["']\s*\)/g,
+  /new URL\(\s*["']([^"']+)["']\s*,\s*(?:import\.meta\.url|BASE)\s*\)/g,
+];
+const HTML_REFS = [/<(?:script|link)\b[^>]*?\s(?:src|href)="([^"]+)"/g];
+
+const seen = new Set();
+function visit(rel) {
+  if (seen.has(rel)) return;
+  const abs = path.join(ROOT, rel);
+  if (!existsSync(abs)) throw new Error(`dist: ${rel} is referenced but missing`);
+  if (statSync(abs).isDirectory()) return; // new URL(".", import.meta.url): a base, not a file
+  seen.add(rel);
+  const ext = path.extname(rel);
+  if (![".js", ".mjs", ".html"].includes(ext)) return;
+  const text = readFileSync(abs, "utf8").replace(/\/\*[\s\S]*?\*\//g, "").replace(/^\s*\/\/.*$/gm, "")
+    .replace(/<!--[\s\S]*?-->/g, "");
+  for (const re of ext === ".html" ? HTML_REFS : JS_REFS) {
+    for (const m of text.matchAll(re)) {
+      const ref = m[1];
+      if (/^(?:[a-z]+:|\/\/|#)/i.test(ref)) continue; // data:, http:, absolute: not ours
+      visit(path.posix.normalize(path.posix.join(path.posix.dirname(rel), ref.split(/[?#]/)[0])));
+    }
+  }
+}
+for (const e of [...ENTRIES, ...EXTRA]) visit(e);
+
+rmSync(OUT, { recursive: true, force: true });
+for (const rel of [...seen].sort()) {
+  mkdirSync(path.dirname(path.join(OUT, rel)), { recursive: true });
+  copyFileSync(path.join(ROOT, rel), path.join(OUT, rel));
+}
+writeFileSync(path.join(OUT, "embed.js"), '// Residual Lab: <script type="module" src=".../embed.js"> defines <residual-lab>.\nimport "./www/embed.js";\n');
+seen.add("embed.js");
+
+const kinds = { wasm: [".wasm"], JS: [".js", ".mjs"], CSS: [".css"], HTML: [".html"] };
+const rows = [];
+let total = [0, 0];
+for (const [kind, exts] of Object.entries(kinds)) {
+  let raw = 0, gz = 0, n = 0;
+  for (const rel of seen) {
+    if (!exts.includes(path.extname(rel))) continue;
+    const buf = readFileSync(path.join(OUT, rel));
+    raw += buf.length;
+    gz += gzipSync(buf, { level: 9 }).length;
+    n++;
+  }
+  rows.push([kind, n, raw, gz]);
+  if (kind !== "HTML") total = [total[0] + raw, total[1] + gz];
+}
+const kb = (b) => `${(b / 1024).toFixed(1)} KiB`.padStart(11);
+console.log(`dist: ${seen.size} files in ${path.relative(ROOT, OUT) || "."}/`);
+for (const [kind, n, raw, gz] of rows) console.log(`  ${kind.padEnd(5)} ${String(n).padStart(3)} files ${kb(raw)} raw ${kb(gz)} gzipped`);
+console.log(`  wasm + JS + CSS: ${kb(total[0])} raw ${kb(total[1])} gzipped`);

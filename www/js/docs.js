@@ -1,0 +1,155 @@
+// The API docs page (docs.html): one runnable snippet per call of the JS API (README's table).
+// Each snippet is the body of an async function of (Lab, print); "Run" executes it and shows
+// what it printed. tests/browser/docs.test.mjs runs every one, so they cannot rot.
+import init, { Lab } from "../../pkg/residual_lab.js";
+import { el } from "./ui/dom.js";
+
+const SMALL = `{ model: { kind: "residual", depth: 4, width: 16 }, data: { name: "spiral", n: 256 }, batch_size: 32, seed: 1 }`;
+
+export const SNIPPETS = [
+  ["new Lab(config)", "Builds the data, the network and the optimizer from a config (every field optional). A bad config throws an Error naming the field.",
+    `const lab = new Lab(${SMALL});
+print(lab.config().model);
+try { new Lab({ model: { depth: 0 } }); } catch (e) { print("rejected: " + e.message); }
+lab.free();`],
+  ["lab.train_step()", "One step (forward, backward, update) on the next mini-batch; returns a report.",
+    `const lab = new Lab(${SMALL});
+const r = lab.train_step();
+print({ step: r.step, loss: r.loss, accuracy: r.accuracy, grad_norm: r.grad_norm, diverged: r.diverged });
+print("grad_rms per layer:", Array.from(r.layers.grad_rms, (v) => v.toExponential(2)));
+lab.free();`],
+  ["lab.train(n)", "n steps (1 to 100000); returns the last report and stops early on divergence.",
+    `const lab = new Lab(${SMALL});
+const r = lab.train(200);
+print("step", r.step, "batch loss", r.loss.toFixed(4), "batch accuracy", r.accuracy);
+lab.free();`],
+  ["lab.probe()", "The same report on a fixed batch (the first batch_size training points), without updating anything.",
+    `const lab = new Lab(${SMALL});
+const a = lab.probe(), b = lab.probe();
+print("act_mean_sq per layer:", Array.from(a.layers.act_mean_sq, (v) => v.toFixed(3)));
+print("same numbers twice:", a.loss === b.loss, "step still", a.step);
+lab.free();`],
+  ["lab.evaluate()", "Loss and accuracy over the whole train and test splits (BatchNorm in eval mode).",
+    `const lab = new Lab(${SMALL});
+lab.train(300);
+print(lab.evaluate());
+lab.free();`],
+  ["lab.predict(x)", "Class probabilities (n × classes) or regression outputs for n points, row-major.",
+    `const lab = new Lab(${SMALL});
+lab.train(300);
+const p = lab.predict([0, 0, 0.5, -0.5]);   // two points (x, y)
+print("p(class | point):", Array.from(p, (v) => v.toFixed(3)));
+lab.free();`],
+  ["lab.predict_grid(res, bounds)", "Class probabilities on a res × res grid over [xmin, xmax, ymin, ymax]; point (i, j), class k at (j·res + i)·classes + k.",
+    `const lab = new Lab(${SMALL});
+lab.train(100);
+const g = lab.predict_grid(4, [-1, 1, -1, 1]);
+print(g.length, "values (4 × 4 points × 2 classes); first point:", g[0].toFixed(3), g[1].toFixed(3));
+lab.free();`],
+  ["lab.set_data(x, y, d_in)", 'Your own data: x row-major, y class indices (or targets with loss "mse"); rebuilds the net for its sizes.',
+    `const lab = new Lab(${SMALL});
+const x = [], y = [];
+for (let i = 0; i < 64; i++) { const a = i / 64, b = (i * 7 % 64) / 64, c = (i * 13 % 64) / 64; x.push(a, b, c); y.push(a + b > 1 ? 1 : 0); }
+lab.set_data(x, y, 3);
+const d = lab.data();
+print({ d_in: d.d_in, d_out: d.d_out, n_train: d.n_train, first_weight_shape: lab.param_info()[0].shape });
+print("after 100 steps:", lab.train(100).loss.toFixed(4));
+lab.free();`],
+  ["lab.data()", "The data: { x, y, d_in, d_out, n_train, classification }; the first n_train rows are the training split.",
+    `const lab = new Lab(${SMALL});
+const d = lab.data();
+print({ points: d.y.length, d_in: d.d_in, d_out: d.d_out, n_train: d.n_train, classification: d.classification });
+print("first point:", d.x[0].toFixed(3), d.x[1].toFixed(3), "class", d.y[0]);
+lab.free();`],
+  ["lab.get_weights() / lab.set_weights(w)", "Every parameter by name as Float32Arrays (Linear weights [out][in], as nn.Linear). set_weights needs every name once with the right length, else nothing changes.",
+    `const a = new Lab(${SMALL}), b = new Lab({ ...${SMALL}, seed: 2 });
+const w = a.get_weights();
+print(Object.keys(w).slice(0, 6), "…", Object.keys(w).length, "tensors");
+b.set_weights(w);
+print("same predictions after set_weights:", a.predict([0.3, 0.1])[0] === b.predict([0.3, 0.1])[0]);
+try { b.set_weights({ "stem.weight": [1] }); } catch (e) { print("rejected: " + e.message); }
+a.free(); b.free();`],
+  ["lab.gradients()", "Parameter gradients of the last step or probe, same names and layout as get_weights.",
+    `const lab = new Lab(${SMALL});
+lab.probe();
+const g = lab.gradients();
+const norm = (v) => Math.sqrt(v.reduce((s, x) => s + x * x, 0));
+print("‖∂L/∂stem.weight‖ =", norm(g["stem.weight"]).toExponential(3), " ‖∂L/∂head.weight‖ =", norm(g["head.weight"]).toExponential(3));
+lab.free();`],
+  ["lab.param_info()", "[{ name, shape, layer }] in storage order.",
+    `const lab = new Lab(${SMALL});
+for (const p of lab.param_info().slice(0, 8)) print(p.name, JSON.stringify(p.shape), "layer", p.layer);
+lab.free();`],
+  ["lab.config()", "The full config with every default filled in.",
+    `const lab = new Lab({ model: { depth: 3 } });
+print(lab.config());
+lab.free();`],
+  ["lab.set_lr(lr)", "Changes the learning rate without resetting anything.",
+    `const lab = new Lab(${SMALL});
+lab.train(50);
+lab.set_lr(0.0001);
+print("lr now", lab.config().optimizer.lr, "at step", lab.step_count());
+lab.free();`],
+  ["lab.to_json() / Lab.from_json(s)", "The whole state (config, weights, optimizer moments, BatchNorm statistics, RNG, epoch order, step); a restored lab continues bit for bit.",
+    `const lab = new Lab(${SMALL});
+lab.train(20);
+const saved = lab.to_json();
+const copy = Lab.from_json(saved);
+const a = lab.train(10).loss, b = copy.train(10).loss;
+print(saved.length, "characters; continues bit for bit:", a === b, a);
+lab.free(); copy.free();`],
+  ["lab.reset(seed?)", "Starts over from the config, optionally with another seed.",
+    `const lab = new Lab(${SMALL});
+const first = lab.train(5).loss;
+lab.reset();
+print("same seed, same loss:", lab.train(5).loss === first);
+lab.reset(7);
+print("seed 7:", lab.config().seed, "step", lab.step_count());
+lab.free();`],
+  ["lab.step_count()", "Steps applied so far.",
+    `const lab = new Lab(${SMALL});
+lab.train(12);
+print(lab.step_count());
+lab.free();`],
+  ["lab.free()", "Releases the wasm memory of the lab; using it afterwards throws.",
+    `const lab = new Lab(${SMALL});
+lab.free();
+try { lab.train_step(); } catch (e) { print("after free:", e.message); }`],
+];
+
+const AsyncFunction = Object.getPrototypeOf(async () => {}).constructor;
+const show = (v) => (typeof v === "string" ? v : JSON.stringify(v, (k, x) => (ArrayBuffer.isView(x) ? Array.from(x) : x instanceof Map ? Object.fromEntries(x) : x)));
+
+/** Runs snippet i; resolves to { ok, output }. */
+export async function runSnippet(i) {
+  const lines = [];
+  const print = (...args) => lines.push(args.map(show).join(" "));
+  try {
+    await new AsyncFunction("Lab", "print", SNIPPETS[i][2])(Lab, print);
+    return { ok: true, output: lines.join("\n") };
+  } catch (e) {
+    lines.push(`threw: ${e?.message ?? e}`);
+    return { ok: false, output: lines.join("\n") };
+  }
+}
+
+await init();
+const list = document.getElementById("calls");
+const toc = document.getElementById("toc");
+SNIPPETS.forEach(([call, text, code], i) => {
+  const id = `call-${i}`;
+  const out = el("pre", { class: "output", "aria-live": "polite" });
+  const btn = el("button", { type: "button", class: "run", text: "Run", onclick: async () => {
+    btn.disabled = true;
+    const r = await runSnippet(i);
+    out.textContent = r.output || "(printed nothing)";
+    sec.dataset.state = r.ok ? "ok" : "error";
+    btn.disabled = false;
+  } });
+  const sec = el("section", { class: "call", id, "data-call": call },
+    el("h2", {}, el("code", { text: call })), el("p", { text }), el("pre", { class: "code" }, el("code", { text: code })), btn, out);
+  list.append(sec);
+  toc.append(el("li", {}, el("a", { href: `#${id}` }, el("code", { text: call }))));
+});
+window.docs = { count: SNIPPETS.length, runSnippet };
+document.body.dataset.ready = "1";
