@@ -124,6 +124,11 @@ export class ResidualLabElement extends HTMLElement {
         markAllDirty(state);
       }
     });
+    // In the run bar the two nets' settings sit side by side: say which net each one sets.
+    for (const f of $("#ctl-run").querySelectorAll('.field[data-key^="a."], .field[data-key^="b."]')) {
+      const label = f.querySelector("label");
+      label.textContent = `${f.dataset.key[0].toUpperCase()}: ${label.textContent}`;
+    }
     const restart = () => {
       controls.sync(state.cfg);
       showNotices();

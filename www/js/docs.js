@@ -111,6 +111,32 @@ lab.free();`],
 lab.train(12);
 print(lab.step_count());
 lab.free();`],
+  ["lab.theory()", "The mean-field prediction at init for this net: the second moment of h_l and the RMS of dL/dh_l relative to the top layer, or null with a reason where the theory has no answer.",
+    `const lab = new Lab({ model: { kind: "plain", depth: 6, width: 64, init: "xavier_normal" }, seed: 1 });
+const t = lab.theory();
+print("supported:", t.supported);
+print("predicted E[h²]:", Array.from(t.second_moment, (v) => v.toExponential(2)));
+print("measured  E[h²]:", Array.from(lab.probe().layers.act_mean_sq, (v) => v.toExponential(2)));
+lab.free();`],
+  ["lab.jacobian_spectrum()", "Singular values of the stream's input-output Jacobian dh_L/dh_0 at one input, with their max, mean square and normalized variance (0 = dynamical isometry).",
+    `const lab = new Lab({ model: { depth: 20, width: 16, init: "rezero" }, seed: 1 });
+const s = lab.jacobian_spectrum();
+print({ max: s.max, mean_sq: s.mean_sq, normalized_var: s.normalized_var, count: s.singular_values.length });
+lab.free();`],
+  ["lab.depth_sweep(seeds?)", "This config at init for many seeds: per layer, the geometric mean and 10-90% band of E[h_l²] and of the RMS of dL/dh_l.",
+    `const lab = new Lab({ model: { kind: "plain", depth: 8, width: 32 }, seed: 1 });
+const s = lab.depth_sweep(8);
+print("geo mean E[h²]:", Array.from(s.act_mean_sq.geo_mean, (v) => v.toFixed(3)));
+print("10%:", Array.from(s.act_mean_sq.p10, (v) => v.toFixed(3)));
+print("90%:", Array.from(s.act_mean_sq.p90, (v) => v.toFixed(3)));
+lab.free();`],
+  ["Lab.phase_diagram(activation, sw2_range, sb2_range, nx, ny)", "Order/chaos phase diagram of a plain net: chi_1 and the depth scale xi_c over a grid of (s_w², s_b²).",
+    `const pd = Lab.phase_diagram("tanh", [0.5, 4], [0, 0.3], 8, 4);
+print("s_w² grid:", Array.from(pd.sw2, (v) => v.toFixed(2)));
+print("chi_1 on the s_b² = 0 row:", Array.from(pd.chi1.slice(0, 8), (v) => v.toFixed(3)));`],
+  ["Lab.critical_sw2(activation, sb2)", "The s_w² of the edge of chaos (chi_1 = 1) for an activation and s_b².",
+    `print("tanh, s_b² = 0.05:", Lab.critical_sw2("tanh", 0.05).toFixed(4));
+print("relu, s_b² = 0:", Lab.critical_sw2("relu", 0));`],
   ["lab.free()", "Releases the wasm memory of the lab; using it afterwards throws.",
     `const lab = new Lab(${SMALL});
 lab.free();

@@ -9,6 +9,16 @@ const EVAL_MS = 250;  // evaluate() at most this often while playing
 const GRID_MS = 700;  // predict_grid() at most this often while playing
 export const GRID_RES = 48;
 
+/** Takes a worker's answer to init/commit: the net's fresh config, data and first report. */
+function adopt(net, m, okType) {
+  if (m.type === okType) {
+    Object.assign(net, { status: "ready", config: m.config, data: m.data, bounds: m.bounds,
+      initReport: m.probe, latest: m.probe, theory: m.theory });
+  } else {
+    Object.assign(net, { status: "error", error: m.message });
+  }
+}
+
 export class Sim {
   constructor(state) {
     this.state = state;
@@ -35,15 +45,7 @@ export class Sim {
     markAllDirty(s);
     const msgs = await Promise.all(this.clients.map((c, i) => c.init(labConfig(s.cfg, i))));
     if (gen !== s.generation) return;
-    msgs.forEach((m, i) => {
-      const net = s.nets[i];
-      if (m.type === "ready") {
-        Object.assign(net, { status: "ready", config: m.config, data: m.data, bounds: m.bounds,
-          initReport: m.probe, latest: m.probe, theory: m.theory });
-      } else {
-        Object.assign(net, { status: "error", error: m.message });
-      }
-    });
+    msgs.forEach((m, i) => adopt(s.nets[i], m, "ready"));
     markAllDirty(s);
     // A round of zero steps: the first evaluation and decision boundary, before any training.
     await this.round(0);
@@ -130,15 +132,7 @@ export class Sim {
     s.hist = emptyHistory();
     this.queued = 0;
     this.inFlight = false;
-    msgs.forEach((m, i) => {
-      const net = s.nets[i];
-      if (m.type === "committed") {
-        Object.assign(net, { status: "ready", config: m.config, data: m.data, bounds: m.bounds,
-          initReport: m.probe, latest: m.probe, theory: m.theory });
-      } else {
-        Object.assign(net, { status: "error", error: m.message });
-      }
-    });
+    msgs.forEach((m, i) => adopt(s.nets[i], m, "committed"));
     this.step = Math.max(0, ...msgs.map((m) => m.step ?? 0));
     markAllDirty(s);
     await this.round(0);

@@ -15,21 +15,11 @@
 //   {type:"spectrum", id}                      -> {type:"spectrum", id, spectrum, step, ms}: lab.jacobian_spectrum()
 // Reports carry Float32Arrays whose buffers are transferred, not copied.
 import { plain, packReport, dataBounds } from "./report.js";
+import { loadCore } from "./core.js";
 
-const PKG = new URL("../../pkg/residual_lab.js", import.meta.url);
-const WASM = new URL("../../pkg/residual_lab_bg.wasm", import.meta.url);
-let core = null; // the imported module
 let lab = null;
 let bounds = null;
 let staged = null; // a Lab restored from JSON, waiting for "commit"
-
-async function loadCore() {
-  if (core) return core;
-  const mod = await import(PKG.href);
-  await mod.default({ module_or_path: WASM });
-  core = mod;
-  return core;
-}
 
 function fail(message, where, id) {
   self.postMessage({ type: "error", message: String(message), where, id });
@@ -57,16 +47,11 @@ function described() {
   bounds = dataBounds(x, data.d_in);
   const probe = packReport(plain(lab.probe()), transfer);
   let theory = null;
-  if (typeof lab.theory === "function") {
-    try {
-      theory = theoryOf(plain(lab.theory()));
-    } catch (e) { theory = { supported: false, reason: errMessage(e), second_moment: null, grad_rms_relative: null }; }
-  }
-  // The core reports d_out (outputs per point) and classification; older fakes report classes.
-  const classification = data.classification ?? (data.classes ?? 2) > 1;
-  const outputs = data.d_out ?? data.classes ?? 1;
-  const out = { config: plain(lab.config()), bounds, probe, theory, step: Number(lab.step_count?.() ?? 0),
-    data: { x, y, d_in: data.d_in, n_train: data.n_train, classes: outputs, classification } };
+  try {
+    theory = theoryOf(plain(lab.theory()));
+  } catch (e) { theory = { supported: false, reason: errMessage(e), second_moment: null, grad_rms_relative: null }; }
+  const out = { config: plain(lab.config()), bounds, probe, theory, step: Number(lab.step_count()),
+    data: { x, y, d_in: data.d_in, n_train: data.n_train, classes: data.d_out, classification: data.classification } };
   return { out, transfer };
 }
 

@@ -7,18 +7,9 @@
 //   any failure                               -> {type:"error", id, message}
 import { plain } from "../report.js";
 import { TRUTHS, SW2_RANGE, SB2_RANGE, GRID } from "./config.js";
+import { loadCore } from "../core.js";
 
-const PKG = new URL("../../../pkg/residual_lab.js", import.meta.url);
-const WASM = new URL("../../../pkg/residual_lab_bg.wasm", import.meta.url);
-let core = null;
 
-async function loadCore() {
-  if (core) return core;
-  const mod = await import(PKG.href);
-  await mod.default({ module_or_path: WASM });
-  core = mod;
-  return core;
-}
 
 const copy = (a) => Float32Array.from(a);
 
