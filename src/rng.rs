@@ -54,7 +54,7 @@ impl Rng {
 
     /// Uniform integer in [0, n) (Lemire's multiply-shift, unbiased enough for n << 2^32).
     pub fn below(&mut self, n: usize) -> usize {
-        ((self.next_u64() >> 32) * n as u64 >> 32) as usize
+        (((self.next_u64() >> 32) * n as u64) >> 32) as usize
     }
 
     /// Fisher-Yates shuffle in place.

@@ -97,10 +97,7 @@ impl Trainer {
             config.data.classes = data.d_out;
             config.loss = crate::config::LossKind::CrossEntropy;
         }
-        let mut rng = Rng::new(config.seed as u64);
-        // Draw (and drop) a built-in set first so the init stream matches a fresh trainer's
-        // position; only the weights depend on it.
-        let _ = rng.next_u64();
+        let rng = Rng::new(config.seed as u64);
         *self = Self::build(config, data, rng);
         Ok(())
     }
@@ -469,9 +466,7 @@ impl Trainer {
             c.seed = s;
         }
         if c.data.name == DatasetName::Custom {
-            let mut rng = Rng::new(c.seed as u64);
-            let _ = rng.next_u64();
-            let data = self.data.clone();
+            let (data, rng) = (self.data.clone(), Rng::new(c.seed as u64));
             *self = Self::build(c, data, rng);
             Ok(())
         } else {
@@ -529,8 +524,7 @@ impl Trainer {
                 if data.n_train != d.n_train || data.d_out != d.d_out {
                     return Err(LabError::State("data: split or output size does not match".into()));
                 }
-                let mut rng = Rng::new(st.config.seed as u64);
-                let _ = rng.next_u64();
+                let rng = Rng::new(st.config.seed as u64);
                 Self::build(st.config.clone(), data, rng)
             }
             (None, DatasetName::Custom) => return Err(LabError::State("config says custom data but the state has none".into())),
