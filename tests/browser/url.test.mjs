@@ -88,3 +88,13 @@ test("hostile hash: defaults + notices, no markup injected, the page keeps worki
   assert.doesNotMatch(t.hash, /img|script|proto/, "the rewritten link is clean");
   assert.deepEqual(page.errors, []);
 });
+
+test("a link naming a preset loads that preset's settings, with the link's other keys on top", async () => {
+  await fresh(page, `${srv.base}/www/#preset=degradation&seed=5`);
+  const s = await waitReady(page);
+  assert.equal(s.cfg.view.preset, "degradation");
+  assert.deepEqual(s.nets.map((n) => n.config.model.depth), [50, 50], "the preset's depth, not the default");
+  assert.deepEqual(s.nets.map((n) => n.config.model.kind), ["plain", "residual"]);
+  assert.equal(s.cfg.seed, 5);
+  assert.deepEqual(page.errors, []);
+});

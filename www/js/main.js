@@ -1,7 +1,7 @@
 // Wiring only: state from the URL, controls, presets, the simulation and the frame loop.
 // index.html?embed=1&preset=..&charts=..&controls=..&autoplay=1 is the iframe mode: no page
 // chrome, only the chosen charts and controls (see embedopts.js).
-import { parseHash, writeHash, crossCheck, setPath } from "./schema.js";
+import { parseHash, writeHash, crossCheck, setPath, defaults } from "./schema.js";
 import { createState, markAllDirty } from "./state.js";
 import { Sim } from "./sim.js";
 import { createViews } from "./views.js";
@@ -18,7 +18,7 @@ import { initTheory } from "./theory/index.js";
 const query = new URLSearchParams(location.search);
 const embed = query.get("embed") === "1"
   ? embedOptions((k) => (k === "config" && location.hash.length > 1 ? location.hash : query.get(k))) : null;
-const parsed = embed ?? parseHash(location.hash);
+const parsed = embed ?? parseWithPreset(location.hash);
 const state = createState(parsed.cfg);
 state.notices = parsed.notices;
 const sim = new Sim(state);
@@ -31,6 +31,14 @@ const controls = buildControls(
   embed ? (row) => (embed.rows.has(row.key) ? boxes.run : null)
     : (row) => (row.key === "fwd" ? $("#select-fwd") : row.key === "bwd" ? $("#select-bwd") : boxes[row.group] ?? null),
   onControl);
+
+/** A link naming a preset starts from that preset's settings; its other keys apply on top
+ *  (the page writes `preset=` only while the settings are the preset's own). */
+function parseWithPreset(hash) {
+  const first = parseHash(hash);
+  const p = presetById(first.cfg.view.preset);
+  return p ? parseHash(hash, presetConfig(p, defaults())) : first;
+}
 
 /** Iframe mode: hides the page chrome and every chart and control that was not chosen. */
 function applyEmbedLayout(o) {

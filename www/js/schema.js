@@ -128,8 +128,8 @@ const MAX_NOTICE_TEXT = 60;
 const short = (s) => (s.length > MAX_NOTICE_TEXT ? s.slice(0, MAX_NOTICE_TEXT) + "…" : s);
 
 /** Parses a location hash. Never throws: bad values fall back to defaults with a notice. */
-export function parseHash(hash) {
-  const cfg = defaults();
+export function parseHash(hash, base = defaults()) {
+  const cfg = structuredClone(base);
   const notices = [];
   let params;
   try {
