@@ -100,31 +100,87 @@ impl StepReport {
     }
 }
 
-/// Mean, second moment, variance and non-finite count of a buffer (f64 sums, two passes).
-pub fn moments<T: Scalar>(xs: &[T]) -> (f64, f64, f64, usize) {
-    let n = xs.len().max(1) as f64;
-    let mut s = 0.0;
-    let mut s2 = 0.0;
-    let mut bad = 0;
-    for &v in xs {
-        let v = v.to_f64();
-        if v.is_finite() {
-            s += v;
-            s2 += v * v;
-        } else {
-            bad += 1;
+/// Sums of x and x^2 in f64 with four independent accumulators (a fixed order: the same
+/// result on every target, and not one long chain of dependent additions).
+fn sums<T: Scalar>(xs: &[T]) -> (f64, f64) {
+    let mut s = [0.0f64; 4];
+    let mut s2 = [0.0f64; 4];
+    let chunks = xs.chunks_exact(4);
+    let tail = chunks.remainder();
+    for c in chunks {
+        for l in 0..4 {
+            let v = c[l].to_f64();
+            s[l] += v;
+            s2[l] += v * v;
         }
     }
-    if bad > 0 {
-        return (f64::NAN, f64::NAN, f64::NAN, bad);
+    let (mut ts, mut ts2) = (0.0, 0.0);
+    for &v in tail {
+        let v = v.to_f64();
+        ts += v;
+        ts2 += v * v;
+    }
+    ((s[0] + s[2]) + (s[1] + s[3]) + ts, (s2[0] + s2[2]) + (s2[1] + s2[3]) + ts2)
+}
+
+/// Number of NaN or Inf entries (only called when a sum came out non-finite).
+fn count_nonfinite<T: Scalar>(xs: &[T]) -> usize {
+    xs.iter().filter(|v| !v.is_finite()).count()
+}
+
+/// Mean, second moment, variance and non-finite count of a buffer. A non-finite entry makes
+/// the f64 sums non-finite (f32 squares cannot overflow f64), so finite buffers never pay for
+/// the count. The variance takes a second pass around the mean (no cancellation).
+pub fn moments<T: Scalar>(xs: &[T]) -> (f64, f64, f64, usize) {
+    let n = xs.len().max(1) as f64;
+    let (s, s2) = sums(xs);
+    if !(s.is_finite() && s2.is_finite()) {
+        return (f64::NAN, f64::NAN, f64::NAN, count_nonfinite(xs));
     }
     let mean = s / n;
-    let var = xs.iter().map(|&v| { let d = v.to_f64() - mean; d * d }).sum::<f64>() / n;
+    let mut d2 = [0.0f64; 4];
+    let chunks = xs.chunks_exact(4);
+    let tail = chunks.remainder();
+    for c in chunks {
+        for l in 0..4 {
+            let d = c[l].to_f64() - mean;
+            d2[l] += d * d;
+        }
+    }
+    let tail_d2: f64 = tail.iter().map(|&v| { let d = v.to_f64() - mean; d * d }).sum();
+    let var = ((d2[0] + d2[2]) + (d2[1] + d2[3]) + tail_d2) / n;
     (mean, s2 / n, var, 0)
 }
 
-/// RMS and non-finite count.
+/// RMS and non-finite count (one pass).
 pub fn rms<T: Scalar>(xs: &[T]) -> (f64, usize) {
-    let (_, ms, _, bad) = moments(xs);
-    (ms.sqrt(), bad)
+    let n = xs.len().max(1) as f64;
+    let (s, s2) = sums(xs);
+    if !(s.is_finite() && s2.is_finite()) {
+        return (f64::NAN, count_nonfinite(xs));
+    }
+    ((s2 / n).sqrt(), 0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn moments_and_rms_against_direct_formulas() {
+        let xs: Vec<f32> = (0..37).map(|i| (i as f32 * 0.37).sin() * 3.0 + 1.0).collect();
+        let n = xs.len() as f64;
+        let mean = xs.iter().map(|&v| v as f64).sum::<f64>() / n;
+        let ms = xs.iter().map(|&v| (v as f64).powi(2)).sum::<f64>() / n;
+        let var = xs.iter().map(|&v| (v as f64 - mean).powi(2)).sum::<f64>() / n;
+        let (m, q, v, bad) = moments(&xs);
+        assert!((m - mean).abs() < 1e-12 && (q - ms).abs() < 1e-12 && (v - var).abs() < 1e-12 && bad == 0);
+        assert!((rms(&xs).0 - ms.sqrt()).abs() < 1e-12);
+        let mut ys = xs.clone();
+        ys[5] = f32::NAN;
+        ys[30] = f32::INFINITY;
+        ys[31] = f32::NEG_INFINITY;
+        assert_eq!(moments(&ys).3, 3);
+        assert_eq!(rms(&ys).1, 3);
+    }
 }
