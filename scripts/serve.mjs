@@ -8,7 +8,6 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
-const PKG_DIR = process.env.RL_PKG_DIR ? path.resolve(process.env.RL_PKG_DIR) : null;
 const PORT = Number.parseInt(process.env.PORT ?? "8080", 10);
 const HOST = "127.0.0.1";
 
@@ -55,9 +54,7 @@ const server = createServer(async (req, res) => {
     res.writeHead(302, { location: "/www/" });
     return res.end();
   }
-  let file = PKG_DIR && urlPath.startsWith("/pkg/")
-    ? resolveInside(PKG_DIR, urlPath.slice(4))
-    : resolveInside(ROOT, urlPath);
+  let file = resolveInside(ROOT, urlPath);
   if (!file) return send(res, 403, "forbidden\n");
   try {
     let st = await fs.stat(file);
@@ -69,11 +66,10 @@ const server = createServer(async (req, res) => {
       file = path.join(file, "index.html");
       st = await fs.stat(file);
     }
-    // Symlinks must not lead outside either root.
+    // Symlinks must not lead outside the root.
     const real = await fs.realpath(file);
-    const okRoots = [await fs.realpath(ROOT)];
-    if (PKG_DIR) okRoots.push(await fs.realpath(PKG_DIR));
-    if (!okRoots.some((r) => real === r || real.startsWith(r + path.sep))) return send(res, 403, "forbidden\n");
+    const root = await fs.realpath(ROOT);
+    if (!(real === root || real.startsWith(root + path.sep))) return send(res, 403, "forbidden\n");
     res.writeHead(200, {
       "content-type": MIME[path.extname(file).toLowerCase()] ?? "application/octet-stream",
       "content-length": st.size,

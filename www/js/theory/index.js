@@ -18,6 +18,9 @@ export function initTheory({ state, sim, restart }) {
     phasePanel(state, client, restart), truthsPanel(client)].filter(Boolean);
   let gen = null;
   function frame(now) {
+    // The theory panels wait for the first chart: their worker would otherwise compile the
+    // wasm module while the two nets' workers do, on a machine with two cores.
+    if (state.perf.firstChartMs === null) { requestAnimationFrame(frame); return; }
     const reset = gen !== state.generation;
     gen = state.generation;
     for (const p of panels) p.tick(now, reset);
