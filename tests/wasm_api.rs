@@ -862,3 +862,72 @@ fn step_count_counts_updates() {
     ok(l.reset(arg(undef())));
     assert_eq!(l.step_count(), 0.0);
 }
+
+// ---------------------------------------------------------------------------------------
+// theory, jacobian_spectrum, depth_sweep, phase_diagram, critical_sw2
+
+#[wasm_bindgen_test]
+fn theory_gives_curves_or_a_reason() {
+    let l = lab(r#"{"model":{"kind":"plain","depth":6,"width":16}}"#);
+    let t = l.theory();
+    assert_eq!(get(&t, "supported").as_bool(), Some(true));
+    let q = f32s(&get(&t, "second_moment"));
+    let g = f32s(&get(&t, "grad_rms_relative"));
+    assert_eq!((q.len(), g.len()), (7, 7));
+    // He plain ReLU: flat forward (Poole et al. 2016), gradient 1 at the top.
+    assert!(q.iter().skip(1).all(|&v| (v / q[1] - 1.0).abs() < 1e-4), "{q:?}");
+    assert!((g[6] - 1.0).abs() < 1e-6);
+    let post = lab(r#"{"model":{"norm":"layer","norm_position":"post"}}"#).theory();
+    assert!(get(&post, "second_moment").is_null());
+    assert!(!get(&post, "reason").as_string().unwrap().is_empty());
+}
+
+#[wasm_bindgen_test]
+fn jacobian_spectrum_of_rezero_is_one() {
+    let mut l = lab(r#"{"model":{"depth":10,"width":8,"init":"rezero"}}"#);
+    let s = l.jacobian_spectrum();
+    let sv = f32s(&get(&s, "singular_values"));
+    assert_eq!(sv.len(), 8);
+    assert!(sv.iter().all(|&v| v == 1.0), "{sv:?}");
+    assert_eq!(get_f64(&s, "normalized_var"), 0.0);
+    still_works(&mut l);
+}
+
+#[wasm_bindgen_test]
+fn depth_sweep_bands_and_errors() {
+    let mut l = lab(r#"{"model":{"kind":"plain","depth":5,"width":16}}"#);
+    let s = ok(l.depth_sweep(arg(num(4.0))));
+    assert_eq!(get_f64(&s, "seeds"), 4.0);
+    let q = get(&s, "act_mean_sq");
+    let (geo, p10, p90) = (f32s(&get(&q, "geo_mean")), f32s(&get(&q, "p10")), f32s(&get(&q, "p90")));
+    assert_eq!(geo.len(), 6);
+    for l in 0..6 {
+        assert!(p10[l] <= geo[l] && geo[l] <= p90[l], "layer {l}: {} {} {}", p10[l], geo[l], p90[l]);
+    }
+    for bad in [num(0.0), num(65.0), num(2.5), "4".into(), JsValue::NULL.clone()] {
+        if bad.is_null() {
+            ok(l.depth_sweep(arg(bad))); // null = the default (32 seeds)
+        } else {
+            fails(l.depth_sweep(arg(bad)), "seeds");
+        }
+    }
+    still_works(&mut l);
+}
+
+#[wasm_bindgen_test]
+fn phase_diagram_and_critical_line() {
+    let pd = ok(Lab::phase_diagram("tanh".into(), arr(&[0.5, 4.0]), arr(&[0.0, 0.3]), num(8.0), num(4.0)));
+    assert_eq!(f32s(&get(&pd, "chi1")).len(), 32);
+    assert_eq!(f32s(&get(&pd, "sw2")).len(), 8);
+    // Schoenholz et al. 2017, Fig. 1: tanh at s_b^2 = 0.05 is critical near s_w^2 = 1.76.
+    let c = ok(Lab::critical_sw2("tanh".into(), num(0.05))).unwrap();
+    assert!((c - 1.76).abs() < 0.01, "{c}");
+    fails(Lab::phase_diagram("swish".into(), arr(&[0.5, 4.0]), arr(&[0.0, 0.3]), num(8.0), num(4.0)), "activation");
+    fails(Lab::phase_diagram(num(3.0), arr(&[0.5, 4.0]), arr(&[0.0, 0.3]), num(8.0), num(4.0)), "activation");
+    fails(Lab::phase_diagram("tanh".into(), arr(&[0.5]), arr(&[0.0, 0.3]), num(8.0), num(4.0)), "sw2_range");
+    fails(Lab::phase_diagram("tanh".into(), arr(&[4.0, 0.5]), arr(&[0.0, 0.3]), num(8.0), num(4.0)), "sw2_range");
+    fails(Lab::phase_diagram("tanh".into(), arr(&[0.5, 4.0]), arr(&[0.0, 0.3]), num(1.0), num(4.0)), "nx");
+    fails(Lab::phase_diagram("tanh".into(), arr(&[0.5, 4.0]), arr(&[0.0, 0.3]), num(8.0), num(1e6)), "ny");
+    fails(Lab::critical_sw2("tanh".into(), num(-1.0)), "sb2");
+    fails(Lab::critical_sw2("tanh".into(), "x".into()), "sb2");
+}
