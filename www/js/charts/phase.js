@@ -2,25 +2,12 @@
 // chaos), a marker, and a colour bar. Draws only: takes the grid, values already in the colour
 // variable (e.g. log10 chi1), and the range. pointAt() maps a click back to (s_w^2, s_b^2).
 import { fitCanvas, FONT, INK, MUTED } from "./hidpi.js";
-import { viridis, NAN_RGB } from "./colormap.js";
+import { viridis, diverging } from "./colormap.js";
 import { fmt } from "../format.js";
 
 const M = { left: 56, right: 12, top: 8, bottom: 90 };
 const BAR_H = 12;
 const scratch = document.createElement("canvas");
-
-// ColorBrewer RdBu (11 classes, colour-blind safe), from blue (low) through white to red (high).
-const RDBU = [[5, 48, 97], [33, 102, 172], [67, 147, 195], [146, 197, 222], [209, 229, 240], [247, 247, 247],
-  [253, 219, 199], [244, 165, 130], [214, 96, 77], [178, 24, 43], [103, 0, 31]];
-
-/** t in [0, 1] -> [r, g, b] on the diverging blue-white-red scale (white at 0.5); NaN -> grey. */
-export function diverging(t) {
-  if (!Number.isFinite(t)) return NAN_RGB;
-  const x = Math.min(1, Math.max(0, t)) * (RDBU.length - 1);
-  const i = Math.min(RDBU.length - 2, Math.floor(x)), f = x - i;
-  const a = RDBU[i], b = RDBU[i + 1];
-  return [a[0] + f * (b[0] - a[0]), a[1] + f * (b[1] - a[1]), a[2] + f * (b[2] - a[2])];
-}
 
 /**
  * @param canvas
