@@ -65,6 +65,15 @@ fn report_to_js(r: &StepReport) -> JsValue {
     o.into()
 }
 
+/// `{ name: Float32Array }` from the trainer's (name, shape, values) list.
+fn named_arrays(list: Vec<(String, Vec<usize>, &[f32])>) -> JsValue {
+    let o = Object::new();
+    for (name, _, vals) in list {
+        set(&o, &name, f32_array(vals));
+    }
+    o.into()
+}
+
 fn split_to_js(m: &SplitMetrics) -> JsValue {
     let o = Object::new();
     set(&o, "loss", m.loss);
@@ -276,21 +285,13 @@ impl Lab {
     /// Linear weights are `[out][in]` row-major, PyTorch's `nn.Linear.weight`.
     #[wasm_bindgen(unchecked_return_type = "Record<string, Float32Array>")]
     pub fn get_weights(&self) -> JsValue {
-        let o = Object::new();
-        for (name, _, vals) in self.inner.weights() {
-            set(&o, &name, f32_array(vals));
-        }
-        o.into()
+        named_arrays(self.inner.weights())
     }
 
     /// The gradients of the last step or probe, same names and layout as `get_weights`.
     #[wasm_bindgen(unchecked_return_type = "Record<string, Float32Array>")]
     pub fn gradients(&self) -> JsValue {
-        let o = Object::new();
-        for (name, _, vals) in self.inner.gradients() {
-            set(&o, &name, f32_array(vals));
-        }
-        o.into()
+        named_arrays(self.inner.gradients())
     }
 
     /// Name, shape and layer of every parameter tensor, in storage order.
