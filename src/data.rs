@@ -25,9 +25,6 @@ impl Dataset {
     pub fn n(&self) -> usize {
         self.x.len() / self.d_in
     }
-    pub fn n_test(&self) -> usize {
-        self.n() - self.n_train
-    }
 
     /// Generates a built-in dataset: `n` points, shuffled, split by `test_fraction`.
     pub fn generate(cfg: &Config, rng: &mut Rng) -> Dataset {

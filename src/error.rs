@@ -15,12 +15,6 @@ impl LabError {
     pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
         LabError::Invalid { field: field.into(), message: message.into() }
     }
-    pub fn field(&self) -> Option<&str> {
-        match self {
-            LabError::Invalid { field, .. } => Some(field),
-            LabError::State(_) => None,
-        }
-    }
 }
 
 impl fmt::Display for LabError {

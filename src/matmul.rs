@@ -1,4 +1,5 @@
-//! The three matrix products of a Linear layer, on column-major slices.
+//! The matrix products of a Linear layer (and the transpose its weight gradient uses), on
+//! column-major slices.
 //!
 //! Written out (instead of nalgebra's `gemm`) for two reasons: the summation order is fixed
 //! in the source, so native and wasm builds give bit-identical results (matrixmultiply picks
@@ -89,63 +90,6 @@ fn edge<T: Scalar>(c: &mut [T], a: &[T], m: usize, k: usize, rows: std::ops::Ran
     }
 }
 
-/// C (m x n) = A^T * B, where A is stored as a (k x m) matrix and B is (k x n): every entry
-/// is a dot product of two contiguous columns of length k. Tiles of 2 x 4 entries share their
-/// loads; each entry keeps four partial sums (p mod 4) combined in a fixed order.
-pub fn matmul_tn<T: Scalar>(c: &mut [T], a: &[T], b: &[T], m: usize, k: usize, n: usize) {
-    debug_assert!(c.len() >= m * n && a.len() >= k * m && b.len() >= k * n);
-    const IB: usize = 2;
-    const JB: usize = 4;
-    const L: usize = 4;
-    let k_full = k - k % L;
-    let m_full = m - m % IB;
-    let n_full = n - n % JB;
-    let finish = |acc: &[T; L], i: usize, j: usize| -> T {
-        let mut tail = T::ZERO;
-        for p in k_full..k {
-            tail += a[p + i * k] * b[p + j * k];
-        }
-        (acc[0] + acc[2]) + (acc[1] + acc[3]) + tail
-    };
-    let mut j0 = 0;
-    while j0 < n_full {
-        let mut i0 = 0;
-        while i0 < m_full {
-            let mut acc = [[[T::ZERO; L]; JB]; IB];
-            let mut p = 0;
-            while p < k_full {
-                let xs: [&[T; L]; IB] = std::array::from_fn(|ii| a[p + (i0 + ii) * k..p + (i0 + ii) * k + L].try_into().unwrap());
-                let ys: [&[T; L]; JB] = std::array::from_fn(|jj| b[p + (j0 + jj) * k..p + (j0 + jj) * k + L].try_into().unwrap());
-                for ii in 0..IB {
-                    for jj in 0..JB {
-                        for l in 0..L {
-                            acc[ii][jj][l] += xs[ii][l] * ys[jj][l];
-                        }
-                    }
-                }
-                p += L;
-            }
-            for ii in 0..IB {
-                for jj in 0..JB {
-                    c[(i0 + ii) + (j0 + jj) * m] = finish(&acc[ii][jj], i0 + ii, j0 + jj);
-                }
-            }
-            i0 += IB;
-        }
-        for i in m_full..m {
-            for j in j0..j0 + JB {
-                c[i + j * m] = dot(&a[i * k..(i + 1) * k], &b[j * k..(j + 1) * k]);
-            }
-        }
-        j0 += JB;
-    }
-    for j in n_full..n {
-        for i in 0..m {
-            c[i + j * m] = dot(&a[i * k..(i + 1) * k], &b[j * k..(j + 1) * k]);
-        }
-    }
-}
-
 /// out (cols x rows) = in (rows x cols)^T, both column-major.
 pub fn transpose<T: Scalar>(input: &[T], out: &mut [T], rows: usize, cols: usize) {
     for c in 0..cols {
@@ -153,27 +97,6 @@ pub fn transpose<T: Scalar>(input: &[T], out: &mut [T], rows: usize, cols: usize
             out[c + r * cols] = input[r + c * rows];
         }
     }
-}
-
-/// Dot product with eight independent partial sums (a fixed order, so it vectorizes
-/// deterministically), combined pairwise at the end.
-#[inline]
-pub fn dot<T: Scalar>(x: &[T], y: &[T]) -> T {
-    let n = x.len().min(y.len());
-    let mut acc = [T::ZERO; 8];
-    let chunks = n / 8;
-    for c in 0..chunks {
-        let xs = &x[c * 8..c * 8 + 8];
-        let ys = &y[c * 8..c * 8 + 8];
-        for l in 0..8 {
-            acc[l] += xs[l] * ys[l];
-        }
-    }
-    let mut tail = T::ZERO;
-    for i in chunks * 8..n {
-        tail += x[i] * y[i];
-    }
-    ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7])) + tail
 }
 
 #[cfg(test)]
@@ -200,9 +123,9 @@ mod tests {
             matmul_nt(&mut c, a.as_slice(), bt.as_slice(), m, k, n);
             assert!((DMatrix::from_column_slice(m, n, &c) - &a * &b).amax() < 1e-12);
 
-            let at = a.transpose(); // (k x m)
-            matmul_tn(&mut c, at.as_slice(), b.as_slice(), m, k, n);
-            assert!((DMatrix::from_column_slice(m, n, &c) - &a * &b).amax() < 1e-12);
+            let mut t = vec![0.0; m * k];
+            transpose(a.as_slice(), &mut t, m, k);
+            assert_eq!(DMatrix::from_column_slice(k, m, &t), a.transpose());
         }
     }
 }

@@ -195,9 +195,6 @@ impl<T: Scalar> Network<T> {
         }
     }
 
-    pub fn depth(&self) -> usize {
-        self.blocks.len()
-    }
     pub fn width(&self) -> usize {
         self.model.width
     }
