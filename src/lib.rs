@@ -23,6 +23,7 @@ pub mod params;
 pub mod rng;
 pub mod scalar;
 pub mod seq;
+pub mod simd;
 pub mod stats;
 pub mod sweep;
 pub mod theory;

@@ -10,6 +10,7 @@
 //! Shapes: `(rows, cols)`, column-major, so element (r, c) of an `m x n` matrix is `a[r + c*m]`.
 
 use crate::scalar::Scalar;
+use crate::simd::{self, V};
 
 /// Rows of C per register tile (two f32x4 vectors) and columns of C per tile.
 const MR: usize = 8;
@@ -17,7 +18,11 @@ const NR: usize = 4;
 
 /// C (m x n) = A (m x k) * B (k x n).
 pub fn matmul_nn<T: Scalar>(c: &mut [T], a: &[T], b: &[T], m: usize, k: usize, n: usize) {
-    debug_assert!(c.len() >= m * n && a.len() >= m * k && b.len() >= k * n);
+    assert!(c.len() >= m * n && a.len() >= m * k && b.len() >= k * n);
+    if let (Some(a32), Some(b32)) = (T::as_f32(a), T::as_f32(b)) {
+        // B(p, j) = b[p + j*k].
+        return gemm_f32(T::as_f32_mut(c).unwrap(), a32, b32, m, k, n, 1, k);
+    }
     // B(p, j) = b[p + j*k]: column j of B is contiguous.
     tiled_a_columns(c, a, m, k, n, |p, j| b[p + j * k], |j0| {
         let cols: [&[T]; NR] = std::array::from_fn(|jj| &b[(j0 + jj) * k..(j0 + jj + 1) * k]);
@@ -27,11 +32,104 @@ pub fn matmul_nn<T: Scalar>(c: &mut [T], a: &[T], b: &[T], m: usize, k: usize, n
 
 /// C (m x n) = A (m x k) * B^T, where B is stored as a (n x k) matrix.
 pub fn matmul_nt<T: Scalar>(c: &mut [T], a: &[T], b: &[T], m: usize, k: usize, n: usize) {
-    debug_assert!(c.len() >= m * n && a.len() >= m * k && b.len() >= n * k);
+    assert!(c.len() >= m * n && a.len() >= m * k && b.len() >= n * k);
+    if let (Some(a32), Some(b32)) = (T::as_f32(a), T::as_f32(b)) {
+        // B^T(p, j) = b[j + p*n].
+        return gemm_f32(T::as_f32_mut(c).unwrap(), a32, b32, m, k, n, n, 1);
+    }
     // B^T(p, j) = B(j, p) = b[j + p*n]: for a fixed p, the tile's NR values are contiguous.
     tiled_a_columns(c, a, m, k, n, |p, j| b[j + p * n], |j0| {
         move |p: usize| -> [T; NR] { b[j0 + p * n..j0 + p * n + NR].try_into().unwrap() }
     });
+}
+
+/// Vectors of C rows per register tile of the f32 kernel, and columns of C per tile:
+/// 2 x 4 = 8 accumulators, 2 loads of A and 4 broadcasts of B per step over p.
+const MV32: usize = 2;
+const NR32: usize = 4;
+
+/// f32 C (m x n) = A (m x k) * B with A column-major and B(p, j) = b[p*b_row + j*b_col].
+/// Every entry of C is summed over p in order, with a separate multiply and add, so the
+/// result is the same as the scalar loops' bit for bit, on every target.
+fn gemm_f32(c: &mut [f32], a: &[f32], b: &[f32], m: usize, k: usize, n: usize, b_row: usize, b_col: usize) {
+    if m == 0 || n == 0 {
+        return;
+    }
+    assert!(c.len() >= m * n && a.len() >= m * k && (k == 0 || b.len() > (k - 1) * b_row + (n - 1) * b_col));
+    let g = Gemm { c: c.as_mut_ptr(), a: a.as_ptr(), b: b.as_ptr(), m, k, b_row, b_col };
+    let mut j = 0;
+    // SAFETY: every tile below stays inside the m x n, m x k and (k, n) extents asserted above.
+    unsafe {
+        while j + NR32 <= n {
+            g.column_block::<NR32>(j);
+            j += NR32;
+        }
+        while j < n {
+            g.column_block::<1>(j);
+            j += 1;
+        }
+    }
+}
+
+struct Gemm {
+    c: *mut f32,
+    a: *const f32,
+    b: *const f32,
+    m: usize,
+    k: usize,
+    b_row: usize,
+    b_col: usize,
+}
+
+impl Gemm {
+    /// Columns j0..j0+NC of C: full register tiles down the rows, then one-vector tiles,
+    /// then the last m % 4 rows one entry at a time.
+    #[inline(always)]
+    unsafe fn column_block<const NC: usize>(&self, j0: usize) {
+        let mut i = 0;
+        while i + simd::LANES * MV32 <= self.m {
+            self.tile::<MV32, NC>(i, j0);
+            i += simd::LANES * MV32;
+        }
+        while i + simd::LANES <= self.m {
+            self.tile::<1, NC>(i, j0);
+            i += simd::LANES;
+        }
+        for r in i..self.m {
+            for jj in 0..NC {
+                let j = j0 + jj;
+                let mut s = 0.0f32;
+                for p in 0..self.k {
+                    s += *self.a.add(r + p * self.m) * *self.b.add(p * self.b_row + j * self.b_col);
+                }
+                *self.c.add(r + j * self.m) = s;
+            }
+        }
+    }
+
+    /// C(i0..i0+4*MV, j0..j0+NC) in MV x NC accumulators held in registers.
+    #[inline(always)]
+    unsafe fn tile<const MV: usize, const NC: usize>(&self, i0: usize, j0: usize) {
+        let mut acc = [[simd::splat(0.0); MV]; NC];
+        let mut ap = self.a.add(i0);
+        let mut bp = self.b.add(j0 * self.b_col);
+        for _ in 0..self.k {
+            let av: [V; MV] = std::array::from_fn(|v| simd::load(ap.add(v * simd::LANES)));
+            for (jj, acc_j) in acc.iter_mut().enumerate() {
+                let bv = simd::splat(*bp.add(jj * self.b_col));
+                for (acc_v, &a_v) in acc_j.iter_mut().zip(&av) {
+                    *acc_v = simd::add(*acc_v, simd::mul(a_v, bv));
+                }
+            }
+            ap = ap.wrapping_add(self.m);
+            bp = bp.wrapping_add(self.b_row);
+        }
+        for (jj, acc_j) in acc.iter().enumerate() {
+            for (v, &acc_v) in acc_j.iter().enumerate() {
+                simd::store(self.c.add(i0 + v * simd::LANES + (j0 + jj) * self.m), acc_v);
+            }
+        }
+    }
 }
 
 /// C = A * B with A column-major (m x k) read in place and B given elementwise (`b_at`) and
@@ -90,11 +188,18 @@ fn edge<T: Scalar>(c: &mut [T], a: &[T], m: usize, k: usize, rows: std::ops::Ran
     }
 }
 
-/// out (cols x rows) = in (rows x cols)^T, both column-major.
+/// out (cols x rows) = in (rows x cols)^T, both column-major. In 16 x 16 blocks, so the
+/// strided side of the copy stays within a few cache lines.
 pub fn transpose<T: Scalar>(input: &[T], out: &mut [T], rows: usize, cols: usize) {
-    for c in 0..cols {
-        for r in 0..rows {
-            out[c + r * cols] = input[r + c * rows];
+    const BLOCK: usize = 16;
+    let (input, out) = (&input[..rows * cols], &mut out[..rows * cols]);
+    for c0 in (0..cols).step_by(BLOCK) {
+        for r0 in (0..rows).step_by(BLOCK) {
+            for c in c0..(c0 + BLOCK).min(cols) {
+                for r in r0..(r0 + BLOCK).min(rows) {
+                    out[c + r * cols] = input[r + c * rows];
+                }
+            }
         }
     }
 }
@@ -126,6 +231,39 @@ mod tests {
             let mut t = vec![0.0; m * k];
             transpose(a.as_slice(), &mut t, m, k);
             assert_eq!(DMatrix::from_column_slice(k, m, &t), a.transpose());
+        }
+    }
+
+    /// The f32 SIMD kernel against a naive loop that sums over p in the same order: equal bit
+    /// for bit, on shapes that are and are not multiples of the vector width and tile sizes.
+    #[test]
+    fn f32_kernel_matches_naive_loop_bitwise() {
+        let mut rng = crate::rng::Rng::new(7);
+        for &(m, k, n) in &[(1, 1, 1), (3, 5, 2), (4, 1, 4), (7, 3, 5), (8, 8, 4), (9, 7, 6), (12, 5, 9), (17, 9, 13),
+            (33, 2, 7), (64, 32, 32), (64, 128, 128), (31, 64, 3), (5, 0, 3), (0, 4, 4), (4, 4, 0)] {
+            let a: Vec<f32> = (0..m * k).map(|_| rng.normal() as f32).collect();
+            let b: Vec<f32> = (0..k * n).map(|_| rng.normal() as f32).collect();
+            let naive = |b_at: &dyn Fn(usize, usize) -> f32| -> Vec<f32> {
+                let mut c = vec![0f32; m * n];
+                for j in 0..n {
+                    for i in 0..m {
+                        let mut s = 0f32;
+                        for p in 0..k {
+                            s += a[i + p * m] * b_at(p, j);
+                        }
+                        c[i + j * m] = s;
+                    }
+                }
+                c
+            };
+            let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+            let mut c = vec![f32::NAN; m * n];
+            matmul_nn(&mut c, &a, &b, m, k, n);
+            assert_eq!(bits(&c), bits(&naive(&|p, j| b[p + j * k])), "nn {m}x{k}x{n}");
+            // The same numbers as a (n x k) matrix B, used transposed.
+            let mut c = vec![f32::NAN; m * n];
+            matmul_nt(&mut c, &a, &b, m, k, n);
+            assert_eq!(bits(&c), bits(&naive(&|p, j| b[j + p * n])), "nt {m}x{k}x{n}");
         }
     }
 }

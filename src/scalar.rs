@@ -35,6 +35,9 @@ pub trait Scalar:
     fn sqrt(self) -> Self;
     fn erf(self) -> Self;
     fn is_finite(self) -> bool;
+    /// The slice as `f32`s when `Self` is `f32` (the matrix kernels take a SIMD path then).
+    fn as_f32(s: &[Self]) -> Option<&[f32]>;
+    fn as_f32_mut(s: &mut [Self]) -> Option<&mut [f32]>;
     #[inline]
     fn max(self, other: Self) -> Self {
         if self > other { self } else { other }
@@ -52,6 +55,8 @@ impl Scalar for f32 {
     #[inline] fn sqrt(self) -> Self { f32::sqrt(self) }
     #[inline] fn erf(self) -> Self { libm::erff(self) }
     #[inline] fn is_finite(self) -> bool { f32::is_finite(self) }
+    #[inline] fn as_f32(s: &[Self]) -> Option<&[f32]> { Some(s) }
+    #[inline] fn as_f32_mut(s: &mut [Self]) -> Option<&mut [f32]> { Some(s) }
 }
 
 impl Scalar for f64 {
@@ -65,4 +70,6 @@ impl Scalar for f64 {
     #[inline] fn sqrt(self) -> Self { f64::sqrt(self) }
     #[inline] fn erf(self) -> Self { libm::erf(self) }
     #[inline] fn is_finite(self) -> bool { f64::is_finite(self) }
+    #[inline] fn as_f32(_: &[Self]) -> Option<&[f32]> { None }
+    #[inline] fn as_f32_mut(_: &mut [Self]) -> Option<&mut [f32]> { None }
 }

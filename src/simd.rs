@@ -1,0 +1,42 @@
+//! Four f32 lanes with just what the matrix kernels need: simd128 in wasm, SSE on x86_64
+//! (part of its baseline), plain arrays elsewhere. Multiply and add stay separate (never
+//! fused), so each lane rounds exactly like scalar f32 code and every target gives the same
+//! bits.
+
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+mod imp {
+    use core::arch::wasm32::*;
+    pub type V = v128;
+    #[inline(always)] pub fn splat(x: f32) -> V { f32x4_splat(x) }
+    #[inline(always)] pub unsafe fn load(p: *const f32) -> V { v128_load(p as *const v128) }
+    #[inline(always)] pub unsafe fn store(p: *mut f32, v: V) { v128_store(p as *mut v128, v) }
+    #[inline(always)] pub fn add(a: V, b: V) -> V { f32x4_add(a, b) }
+    #[inline(always)] pub fn mul(a: V, b: V) -> V { f32x4_mul(a, b) }
+}
+
+#[cfg(target_arch = "x86_64")]
+mod imp {
+    use core::arch::x86_64::*;
+    pub type V = __m128;
+    // SSE is part of the x86_64 baseline, so these intrinsics are always available.
+    #[inline(always)] pub fn splat(x: f32) -> V { unsafe { _mm_set1_ps(x) } }
+    #[inline(always)] pub unsafe fn load(p: *const f32) -> V { _mm_loadu_ps(p) }
+    #[inline(always)] pub unsafe fn store(p: *mut f32, v: V) { _mm_storeu_ps(p, v) }
+    #[inline(always)] pub fn add(a: V, b: V) -> V { unsafe { _mm_add_ps(a, b) } }
+    #[inline(always)] pub fn mul(a: V, b: V) -> V { unsafe { _mm_mul_ps(a, b) } }
+}
+
+#[cfg(not(any(all(target_arch = "wasm32", target_feature = "simd128"), target_arch = "x86_64")))]
+mod imp {
+    pub type V = [f32; 4];
+    #[inline(always)] pub fn splat(x: f32) -> V { [x; 4] }
+    #[inline(always)] pub unsafe fn load(p: *const f32) -> V { (p as *const [f32; 4]).read_unaligned() }
+    #[inline(always)] pub unsafe fn store(p: *mut f32, v: V) { (p as *mut [f32; 4]).write_unaligned(v) }
+    #[inline(always)] pub fn add(a: V, b: V) -> V { std::array::from_fn(|i| a[i] + b[i]) }
+    #[inline(always)] pub fn mul(a: V, b: V) -> V { std::array::from_fn(|i| a[i] * b[i]) }
+}
+
+pub use imp::{add, load, mul, splat, store, V};
+
+/// Lanes per vector.
+pub const LANES: usize = 4;
