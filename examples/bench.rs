@@ -23,8 +23,17 @@ fn main() {
         (NetKind::Plain, 64, 64, 128),
         (NetKind::Residual, 64, 64, 128),
     ];
+    // Optional filter (substring of the config name) and timed step count, e.g. for a profiler:
+    // valgrind --tool=callgrind target/release/examples/bench w128-b64 20
+    let args: Vec<String> = std::env::args().collect();
+    let filter = args.get(1).cloned().unwrap_or_default();
+    let timed: usize = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(200);
     println!("{:<22} {:>10} {:>10} {:>9}", "config", "ms/step", "median", "GFLOP/s");
     for (kind, depth, width, batch) in configs {
+        let name = format!("{:?}-L{depth}-W{width}-B{batch}", kind).to_lowercase();
+        if !name.contains(&filter) {
+            continue;
+        }
         let mut c = Config::default();
         c.model = ModelConfig {
             kind,
@@ -43,14 +52,14 @@ fn main() {
         for _ in 0..20 {
             t.step();
         }
-        let mut times = Vec::with_capacity(200);
+        let mut times = Vec::with_capacity(timed);
         let start = Instant::now();
-        for _ in 0..200 {
+        for _ in 0..timed {
             let s = Instant::now();
             t.step();
             times.push(s.elapsed().as_secs_f64() * 1e3);
         }
-        let mean = start.elapsed().as_secs_f64() * 1e3 / 200.0;
+        let mean = start.elapsed().as_secs_f64() * 1e3 / timed as f64;
         times.sort_by(|a, b| a.partial_cmp(b).unwrap());
         let linears = match kind {
             NetKind::Plain => depth,
@@ -58,8 +67,7 @@ fn main() {
         };
         let macs = 2 * width + linears * width * width + width * 2;
         let flops = 6.0 * batch as f64 * macs as f64;
-        let name = format!("{:?}-L{depth}-W{width}-B{batch}", kind).to_lowercase();
         assert!(t.halted().is_none(), "{name} diverged");
-        println!("{name:<22} {mean:>10.3} {:>10.3} {:>9.2}", times[100], flops / mean / 1e6);
+        println!("{name:<22} {mean:>10.3} {:>10.3} {:>9.2}", times[timed / 2], flops / mean / 1e6);
     }
 }

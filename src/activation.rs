@@ -53,21 +53,43 @@ impl Activation {
         }
     }
 
-    /// a = phi(z), elementwise.
+    /// a = phi(z), elementwise. The kind is matched once, outside the loop, so the loops of
+    /// the piecewise-linear kinds vectorize.
     pub fn forward<T: Scalar>(&self, z: &[T], a: &mut [T]) {
-        if self.kind == ActivationKind::Linear {
-            a.copy_from_slice(z);
-            return;
-        }
-        for (ai, &zi) in a.iter_mut().zip(z) {
-            *ai = self.value(zi);
+        let (a, z) = (&mut a[..z.len()], z);
+        match self.kind {
+            ActivationKind::Linear => a.copy_from_slice(z),
+            ActivationKind::Relu => a.iter_mut().zip(z).for_each(|(ai, &zi)| *ai = if zi > T::ZERO { zi } else { T::ZERO }),
+            ActivationKind::LeakyRelu => {
+                let slope = T::from_f64(self.leaky_slope);
+                a.iter_mut().zip(z).for_each(|(ai, &zi)| *ai = if zi > T::ZERO { zi } else { slope * zi });
+            }
+            _ => a.iter_mut().zip(z).for_each(|(ai, &zi)| *ai = self.value(zi)),
         }
     }
 
-    /// dz = da * phi'(z), elementwise.
+    /// dz = da * phi'(z), elementwise (kind matched once, as in `forward`).
     pub fn backward<T: Scalar>(&self, z: &[T], a: &[T], da: &[T], dz: &mut [T]) {
-        for i in 0..dz.len() {
-            dz[i] = da[i] * self.derivative(z[i], a[i]);
+        let n = dz.len();
+        let (z, a, da) = (&z[..n], &a[..n], &da[..n]);
+        match self.kind {
+            ActivationKind::Linear => dz.copy_from_slice(da),
+            ActivationKind::Relu => {
+                for i in 0..n {
+                    dz[i] = da[i] * if z[i] > T::ZERO { T::ONE } else { T::ZERO };
+                }
+            }
+            ActivationKind::LeakyRelu => {
+                let slope = T::from_f64(self.leaky_slope);
+                for i in 0..n {
+                    dz[i] = da[i] * if z[i] > T::ZERO { T::ONE } else { slope };
+                }
+            }
+            _ => {
+                for i in 0..n {
+                    dz[i] = da[i] * self.derivative(z[i], a[i]);
+                }
+            }
         }
     }
 }

@@ -39,12 +39,32 @@ impl Linear {
         let x_t = &mut x_t[..batch * self.fan_in];
         transpose(x, x_t, batch, self.fan_in);
         matmul_nn(self.weight.of_mut(grads), x_t, dy, self.fan_in, batch, self.fan_out);
-        let db = self.bias.of_mut(grads);
-        for j in 0..self.fan_out {
-            db[j] = dy[j * batch..(j + 1) * batch].iter().fold(T::ZERO, |s, &v| s + v);
-        }
+        column_sums(dy, batch, self.bias.of_mut(grads));
         if let Some(dx) = dx {
             matmul_nt(dx, dy, self.weight.of(params), batch, self.fan_out, self.fan_in);
         }
+    }
+}
+
+/// out[j] = sum over the batch of column j of `m` (batch x out.len()), each summed in order,
+/// eight columns at a time so that eight independent additions are in flight instead of one
+/// long dependency chain.
+pub fn column_sums<T: Scalar>(m: &[T], batch: usize, out: &mut [T]) {
+    const C: usize = 8;
+    let n = out.len();
+    let mut j = 0;
+    while j + C <= n {
+        let cols: [&[T]; C] = std::array::from_fn(|c| &m[(j + c) * batch..(j + c + 1) * batch]);
+        let mut acc = [T::ZERO; C];
+        for p in 0..batch {
+            for c in 0..C {
+                acc[c] += cols[c][p];
+            }
+        }
+        out[j..j + C].copy_from_slice(&acc);
+        j += C;
+    }
+    for (jj, o) in out.iter_mut().enumerate().skip(j) {
+        *o = m[jj * batch..(jj + 1) * batch].iter().fold(T::ZERO, |s, &v| s + v);
     }
 }

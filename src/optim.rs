@@ -32,7 +32,7 @@ impl Optimizer {
     /// Scales `grads` so their global L2 norm is at most `clip_norm` (as
     /// `torch.nn.utils.clip_grad_norm_`). Returns the norm before clipping.
     pub fn clip(&self, grads: &mut [f32]) -> f64 {
-        let norm = grads.iter().map(|&g| (g as f64) * (g as f64)).sum::<f64>().sqrt();
+        let norm = crate::stats::sum_sq(grads).sqrt();
         let c = self.cfg.clip_norm;
         if c > 0.0 && norm > c {
             let s = (c / (norm + 1e-6)) as f32;
@@ -41,8 +41,9 @@ impl Optimizer {
         norm
     }
 
-    /// One update. `update_sq[i]` receives ||delta||^2 of tensor `infos[i]`.
-    pub fn step(&mut self, params: &mut [f32], grads: &[f32], infos: &[ParamInfo], update_sq: &mut [f64]) {
+    /// One update. `update_sq[i]` and `param_sq[i]` receive ||delta||^2 and the new ||p||^2 of
+    /// tensor `infos[i]` (summed in the same pass; a non-finite parameter makes it non-finite).
+    pub fn step(&mut self, params: &mut [f32], grads: &[f32], infos: &[ParamInfo], update_sq: &mut [f64], param_sq: &mut [f64]) {
         self.t += 1;
         let c = &self.cfg;
         let lr = c.lr as f32;
@@ -56,46 +57,61 @@ impl Optimizer {
         let bc2_sqrt = bc2.sqrt() as f32;
         let eps = c.eps as f32;
         let mu = c.momentum as f32;
+        let kind = c.kind;
+        let nesterov = c.nesterov;
         for (k, info) in infos.iter().enumerate() {
             let r = info.span.offset..info.span.offset + info.span.len;
-            let mut sq = 0.0f64;
-            for i in r {
-                let p = params[i];
-                let mut g = grads[i];
-                let delta = match c.kind {
-                    OptimizerKind::Sgd => {
-                        g += wd * p;
-                        -lr * g
-                    }
-                    OptimizerKind::Momentum => {
-                        g += wd * p;
+            let (p, g) = (&mut params[r.clone()], &grads[r.clone()]);
+            // The kind is matched once per tensor, so each update loop is a plain elementwise loop.
+            (update_sq[k], param_sq[k]) = match kind {
+                OptimizerKind::Sgd => update(p, |i, p| -lr * (g[i] + wd * p)),
+                OptimizerKind::Momentum => {
+                    let m = &mut self.m[r];
+                    update(p, |i, p| {
+                        let g = g[i] + wd * p;
                         // PyTorch: buf = mu buf + g (buf = g on the first step); d = g + mu buf if Nesterov.
-                        let buf = mu * self.m[i] + g;
-                        self.m[i] = buf;
-                        let d = if c.nesterov { g + mu * buf } else { buf };
-                        -lr * d
-                    }
-                    OptimizerKind::Adam | OptimizerKind::Adamw => {
+                        let buf = mu * m[i] + g;
+                        m[i] = buf;
+                        -lr * if nesterov { g + mu * buf } else { buf }
+                    })
+                }
+                OptimizerKind::Adam | OptimizerKind::Adamw => {
+                    let (m, v) = (&mut self.m[r.clone()], &mut self.v[r]);
+                    let adamw = kind == OptimizerKind::Adamw;
+                    update(p, |i, p| {
+                        let mut g = g[i];
                         let mut decay = 0.0;
-                        if c.kind == OptimizerKind::Adam {
-                            g += wd * p;
-                        } else {
+                        if adamw {
                             decay = -lr * wd * p; // decoupled (Loshchilov & Hutter 2019)
+                        } else {
+                            g += wd * p;
                         }
-                        let m = b1 * self.m[i] + (1.0 - b1) * g;
-                        let v = b2 * self.v[i] + (1.0 - b2) * g * g;
-                        self.m[i] = m;
-                        self.v[i] = v;
+                        let mi = b1 * m[i] + (1.0 - b1) * g;
+                        let vi = b2 * v[i] + (1.0 - b2) * g * g;
+                        m[i] = mi;
+                        v[i] = vi;
                         // PyTorch: p -= lr/bc1 * m / (sqrt(v)/sqrt(bc2) + eps).
-                        decay - step_size * m / (v.sqrt() / bc2_sqrt + eps)
-                    }
-                };
-                params[i] = p + delta;
-                sq += (delta as f64) * (delta as f64);
-            }
-            update_sq[k] = sq;
+                        decay - step_size * mi / (vi.sqrt() / bc2_sqrt + eps)
+                    })
+                }
+            };
         }
     }
+}
+
+/// params[i] += delta(i, params[i]) over a tensor; returns (||delta||^2, ||params||^2 after),
+/// summed in f64 in four lanes (a fixed order on every target, and short dependency chains).
+#[inline(always)]
+fn update(params: &mut [f32], mut delta: impl FnMut(usize, f32) -> f32) -> (f64, f64) {
+    let mut dsq = [0.0f64; 4];
+    let mut psq = [0.0f64; 4];
+    for (i, p) in params.iter_mut().enumerate() {
+        let d = delta(i, *p);
+        *p += d;
+        dsq[i % 4] += (d as f64) * (d as f64);
+        psq[i % 4] += (*p as f64) * (*p as f64);
+    }
+    ((dsq[0] + dsq[2]) + (dsq[1] + dsq[3]), (psq[0] + psq[2]) + (psq[1] + psq[3]))
 }
 
 #[cfg(test)]
@@ -110,10 +126,10 @@ mod tests {
     fn run(cfg: OptimizerConfig, p0: [f32; 2], grads: [[f32; 2]; 2]) -> [[f32; 2]; 2] {
         let mut opt = Optimizer::new(&cfg, 2);
         let mut p = p0.to_vec();
-        let mut sq = [0.0];
+        let (mut sq, mut psq) = ([0.0], [0.0]);
         let mut out = [[0.0; 2]; 2];
         for (s, g) in grads.iter().enumerate() {
-            opt.step(&mut p, g, &one_param(), &mut sq);
+            opt.step(&mut p, g, &one_param(), &mut sq, &mut psq);
             out[s] = [p[0], p[1]];
         }
         out

@@ -10,7 +10,7 @@ use crate::net::Network;
 use crate::norm::Mode;
 use crate::optim::Optimizer;
 use crate::rng::Rng;
-use crate::stats::{moments, rms, Divergence, StepReport};
+use crate::stats::{moments, rms, sum_sq, Divergence, StepReport};
 use serde::{Deserialize, Serialize};
 
 pub struct Trainer {
@@ -32,6 +32,8 @@ pub struct Trainer {
     d_out_grad: Vec<f32>,
     /// ||delta||^2 per parameter tensor, from the optimizer.
     update_sq: Vec<f64>,
+    /// ||p||^2 per parameter tensor (from the optimizer's pass, or `refresh_param_sq`).
+    param_sq: Vec<f64>,
 }
 
 /// Loss and accuracy over a whole split.
@@ -129,7 +131,9 @@ impl Trainer {
             targets: vec![0.0; b * d_out],
             d_out_grad: vec![0.0; b * d_out],
             update_sq: vec![0.0; n_tensors],
+            param_sq: vec![0.0; n_tensors],
         };
+        t.refresh_param_sq();
         t.fill_weight_norms();
         t
     }
@@ -218,10 +222,11 @@ impl Trainer {
         }
         let grad_norm = self.optimizer.clip(&mut self.net.grads);
         self.report.grad_norm = grad_norm;
-        self.optimizer.step(&mut self.net.params, &self.net.grads, &self.net.infos, &mut self.update_sq);
+        self.optimizer.step(&mut self.net.params, &self.net.grads, &self.net.infos, &mut self.update_sq, &mut self.param_sq);
         self.step += 1;
         self.report.step = self.step;
-        if let Some(info) = self.net.infos.iter().find(|i| i.span.of(&self.net.params).iter().any(|v| !v.is_finite())) {
+        if let Some(k) = self.param_sq.iter().position(|sq| !sq.is_finite()) {
+            let info = &self.net.infos[k];
             self.report.diverged = Some(Divergence { step: self.step, layer: info.layer.min(self.config.model.depth + 1), what: "parameter".into() });
             self.halted = self.report.diverged.clone();
         }
@@ -294,7 +299,7 @@ impl Trainer {
             r.diverged = Some(Divergence { step: step_id, layer: info.layer.min(depth + 1), what: "gradient".into() });
         }
         let net = &self.net;
-        let grad_norm = |l: usize| net.layer_weights[l].iter().map(|&k| sq_norm(net.infos[k].span.of(&net.grads))).sum::<f64>().sqrt() as f32;
+        let grad_norm = |l: usize| net.layer_weights[l].iter().map(|&k| sum_sq(net.infos[k].span.of(&net.grads))).sum::<f64>().sqrt() as f32;
         for l in 0..=depth {
             r.layers.weight_grad_norm[l] = grad_norm(l);
         }
@@ -302,13 +307,19 @@ impl Trainer {
     }
 
     /// Weight norms and update ratios (from the optimizer's last update) per layer.
+    fn refresh_param_sq(&mut self) {
+        for (sq, info) in self.param_sq.iter_mut().zip(&self.net.infos) {
+            *sq = sum_sq(info.span.of(&self.net.params));
+        }
+    }
+
     fn fill_weight_norms(&mut self) {
         let depth = self.config.model.depth;
         let net = &self.net;
         let r = &mut self.report;
         for l in 0..=depth + 1 {
             let tensors = &net.layer_weights[l];
-            let w = tensors.iter().map(|&k| sq_norm(net.infos[k].span.of(&net.params))).sum::<f64>().sqrt();
+            let w = tensors.iter().map(|&k| self.param_sq[k]).sum::<f64>().sqrt();
             let u = tensors.iter().map(|&k| self.update_sq[k]).sum::<f64>().sqrt();
             let ratio = if w > 0.0 { (u / w) as f32 } else { 0.0 };
             if l <= depth {
@@ -455,6 +466,7 @@ impl Trainer {
             let info = self.net.infos.iter().find(|i| &i.name == name).unwrap();
             info.span.of_mut(&mut self.net.params).copy_from_slice(vals);
         }
+        self.refresh_param_sq();
         self.fill_weight_norms();
         Ok(())
     }
@@ -476,7 +488,8 @@ impl Trainer {
     }
 
     pub fn state(&self) -> Result<TrainerState> {
-        if let Some(info) = self.net.infos.iter().find(|i| i.span.of(&self.net.params).iter().any(|v| !v.is_finite())) {
+        if let Some(k) = self.param_sq.iter().position(|sq| !sq.is_finite()) {
+            let info = &self.net.infos[k];
             return Err(LabError::State(format!("cannot save: parameter {} is not finite (the run diverged)", info.name)));
         }
         let mut running = Vec::new();
@@ -580,11 +593,9 @@ impl Trainer {
         t.halted = st.halted.clone();
         t.report.step = st.step;
         t.report.diverged = st.halted;
+        t.refresh_param_sq();
         t.fill_weight_norms();
         Ok(t)
     }
 }
 
-fn sq_norm(xs: &[f32]) -> f64 {
-    xs.iter().map(|&v| (v as f64) * (v as f64)).sum()
-}
