@@ -32,8 +32,8 @@ const JS_REFS = [
 ];
 const HTML_REFS = [/<(?:script|link)\b[^>]*?\s(?:src|href)="([^"]+)"/g];
 
-const seen = new Set();
-function visit(rel) {
+// Adds rel and everything it references to `seen`.
+function visit(rel, seen) {
   if (seen.has(rel)) return;
   const abs = path.join(ROOT, rel);
   if (!existsSync(abs)) throw new Error(`dist: ${rel} is referenced but missing`);
@@ -47,11 +47,16 @@ function visit(rel) {
     for (const m of text.matchAll(re)) {
       const ref = m[1];
       if (/^(?:[a-z]+:|\/\/|#)/i.test(ref)) continue; // data:, http:, absolute: not ours
-      visit(path.posix.normalize(path.posix.join(path.posix.dirname(rel), ref.split(/[?#]/)[0])));
+      visit(path.posix.normalize(path.posix.join(path.posix.dirname(rel), ref.split(/[?#]/)[0])), seen);
     }
   }
 }
-for (const e of [...ENTRIES, ...EXTRA]) visit(e);
+const seen = new Set();
+for (const e of [...ENTRIES, ...EXTRA]) visit(e, seen);
+// What the page alone (www/index.html and everything it loads: modules, workers, CSS, wasm)
+// downloads; the issue-7 size target counts this.
+const page = new Set();
+visit("www/index.html", page);
 
 rmSync(OUT, { recursive: true, force: true });
 for (const rel of [...seen].sort()) {
@@ -62,21 +67,32 @@ writeFileSync(path.join(OUT, "embed.js"), '// Residual Lab: <script type="module
 seen.add("embed.js");
 
 const kinds = { wasm: [".wasm"], JS: [".js", ".mjs"], CSS: [".css"], HTML: [".html"] };
-const rows = [];
-let total = [0, 0];
-for (const [kind, exts] of Object.entries(kinds)) {
-  let raw = 0, gz = 0, n = 0;
-  for (const rel of seen) {
-    if (!exts.includes(path.extname(rel))) continue;
-    const buf = readFileSync(path.join(OUT, rel));
-    raw += buf.length;
-    gz += gzipSync(buf, { level: 9 }).length;
-    n++;
+// Per kind [kind, files, raw bytes, gzipped bytes] of `files`, and the wasm + JS + CSS total.
+function sizes(files) {
+  const rows = [];
+  let total = [0, 0];
+  for (const [kind, exts] of Object.entries(kinds)) {
+    let raw = 0, gz = 0, n = 0;
+    for (const rel of files) {
+      if (!exts.includes(path.extname(rel))) continue;
+      const buf = readFileSync(path.join(OUT, rel));
+      raw += buf.length;
+      gz += gzipSync(buf, { level: 9 }).length;
+      n++;
+    }
+    rows.push([kind, n, raw, gz]);
+    if (kind !== "HTML") total = [total[0] + raw, total[1] + gz];
   }
-  rows.push([kind, n, raw, gz]);
-  if (kind !== "HTML") total = [total[0] + raw, total[1] + gz];
+  return { rows, total };
 }
 const kb = (b) => `${(b / 1024).toFixed(1)} KiB`.padStart(11);
+const all = sizes(seen);
 console.log(`dist: ${seen.size} files in ${path.relative(ROOT, OUT) || "."}/`);
-for (const [kind, n, raw, gz] of rows) console.log(`  ${kind.padEnd(5)} ${String(n).padStart(3)} files ${kb(raw)} raw ${kb(gz)} gzipped`);
-console.log(`  wasm + JS + CSS: ${kb(total[0])} raw ${kb(total[1])} gzipped`);
+for (const [kind, n, raw, gz] of all.rows) console.log(`  ${kind.padEnd(5)} ${String(n).padStart(3)} files ${kb(raw)} raw ${kb(gz)} gzipped`);
+console.log(`  wasm + JS + CSS: ${kb(all.total[0])} raw ${kb(all.total[1])} gzipped`);
+const pg = sizes(page);
+const TARGET = 200_000; // issue 7: 200 KB (decimal) gzipped
+console.log(`page (www/index.html and all it loads): ${page.size} files`);
+for (const [kind, n, raw, gz] of pg.rows) console.log(`  ${kind.padEnd(5)} ${String(n).padStart(3)} files ${kb(raw)} raw ${kb(gz)} gzipped`);
+const g = pg.total[1];
+console.log(`page wasm+JS+CSS: ${(g / 1000).toFixed(1)} KB gzipped = ${(g / 1024).toFixed(1)} KiB (${g} bytes; target 200 KB = 200000 bytes: ${g <= TARGET ? "met" : `${g - TARGET} bytes over`})`);
