@@ -222,6 +222,10 @@ pub struct Config {
     /// BatchNorm running-statistics momentum (PyTorch's convention: new = (1-m) old + m batch).
     pub bn_momentum: f64,
     pub seed: u32,
+    /// Halt at the first divergence (NaN/Inf), keeping the last finite parameters. `false`
+    /// keeps stepping through the NaNs, with `diverged` still in every report: for benchmarks
+    /// that time the arithmetic of a diverging net, as the peer libraries do.
+    pub stop_on_divergence: bool,
 }
 
 impl Default for Config {
@@ -234,6 +238,7 @@ impl Default for Config {
             batch_size: 64,
             bn_momentum: 0.1,
             seed: 42,
+            stop_on_divergence: true,
         }
     }
 }

@@ -78,6 +78,9 @@ export interface LabConfig {
   bn_momentum?: number;
   /** Seed of every random draw (data, init, shuffling), 0 to 4294967295. (42) */
   seed?: number;
+  /** Halt at the first divergence, keeping the last finite parameters (true). false keeps
+   *  stepping through NaNs, `diverged` still set in every report (for benchmarks). */
+  stop_on_divergence?: boolean;
 }
 
 /** Per-layer statistics: each array has depth + 1 entries; index 0 is the stem output h_0,

@@ -24,6 +24,8 @@ pub struct Trainer {
     cursor: usize,
     step: u64,
     halted: Option<Divergence>,
+    /// The first divergence of a run that keeps stepping (`stop_on_divergence: false`).
+    first_divergence: Option<Divergence>,
     report: StepReport,
     // Preallocated batch buffers, `(batch, features)` column-major.
     x_batch: Vec<f32>,
@@ -125,6 +127,7 @@ impl Trainer {
             cursor: 0,
             step: 0,
             halted: None,
+            first_divergence: None,
             report: StepReport::new(depth),
             x_batch: vec![0.0; b * d_in],
             labels: vec![0; b],
@@ -199,7 +202,8 @@ impl Trainer {
 
     /// One training step on the next mini-batch. After a divergence the trainer is halted:
     /// the parameters stay those before the diverging step and every further call returns the
-    /// same report.
+    /// same report (unless `stop_on_divergence` is false: then it keeps stepping through the
+    /// NaNs and every report names the first divergence).
     pub fn step(&mut self) -> &StepReport {
         if self.halted.is_some() {
             return &self.report;
@@ -216,7 +220,8 @@ impl Trainer {
         self.order = order;
         self.cursor += b;
         self.measure(batch, Mode::Train);
-        if self.report.diverged.is_some() {
+        let stop = self.config.stop_on_divergence;
+        if self.report.diverged.is_some() && stop {
             self.halted = self.report.diverged.clone();
             return &self.report;
         }
@@ -227,8 +232,16 @@ impl Trainer {
         self.report.step = self.step;
         if let Some(k) = self.param_sq.iter().position(|sq| !sq.is_finite()) {
             let info = &self.net.infos[k];
-            self.report.diverged = Some(Divergence { step: self.step, layer: info.layer.min(self.config.model.depth + 1), what: "parameter".into() });
-            self.halted = self.report.diverged.clone();
+            if self.report.diverged.is_none() {
+                self.report.diverged = Some(Divergence { step: self.step, layer: info.layer.min(self.config.model.depth + 1), what: "parameter".into() });
+            }
+            if stop {
+                self.halted = self.report.diverged.clone();
+            }
+        }
+        if !stop {
+            self.first_divergence = self.first_divergence.take().or(self.report.diverged.take());
+            self.report.diverged = self.first_divergence.clone();
         }
         self.fill_weight_norms();
         &self.report
@@ -250,7 +263,7 @@ impl Trainer {
     pub fn probe(&mut self) -> &StepReport {
         let b = self.config.batch_size.min(self.data.n_train);
         let batch = self.gather(0..b);
-        let halted = self.halted.clone();
+        let halted = self.halted.clone().or(self.first_divergence.clone());
         self.measure(batch, Mode::Probe);
         self.report.step = self.step;
         if self.report.diverged.is_none() {
@@ -284,7 +297,7 @@ impl Trainer {
         if r.diverged.is_none() && !loss.is_finite() {
             r.diverged = Some(Divergence { step: step_id, layer: depth + 1, what: "loss".into() });
         }
-        if r.diverged.is_some() {
+        if r.diverged.is_some() && self.config.stop_on_divergence {
             return;
         }
         let x = &self.x_batch[..batch * self.data.d_in];
@@ -295,7 +308,8 @@ impl Trainer {
             layers.nonfinite[l] += bad as f32;
         }, None);
         // Backprop runs from the head down: the first non-finite gradient is the highest layer's.
-        if let Some(info) = self.net.infos.iter().rev().find(|i| i.span.of(&self.net.grads).iter().any(|v| !v.is_finite())) {
+        let bad_grad = || self.net.infos.iter().rev().find(|i| !sum_sq(i.span.of(&self.net.grads)).is_finite());
+        if let Some(info) = r.diverged.is_none().then(bad_grad).flatten() {
             r.diverged = Some(Divergence { step: step_id, layer: info.layer.min(depth + 1), what: "gradient".into() });
         }
         let net = &self.net;

@@ -111,6 +111,30 @@ fn learning_rate_blowup_is_reported() {
     assert!(t.halted().is_some());
 }
 
+/// `stop_on_divergence: false` (for benchmarks) keeps stepping through the NaNs: the step
+/// count goes on, every report names the first divergence, and the updates keep changing the
+/// (non-finite) parameters.
+#[test]
+fn stepping_through_a_divergence_when_asked() {
+    let mut c = small(NetKind::Plain, NormKind::None);
+    c.optimizer.kind = OptimizerKind::Sgd;
+    c.optimizer.lr = 10.0;
+    c.model.init = InitKind::Custom;
+    c.model.sigma_w2 = 6.0;
+    let mut halting = Trainer::new(c.clone()).unwrap();
+    let first = halting.train(200).diverged.clone().expect("must diverge");
+    c.stop_on_divergence = false;
+    let mut t = Trainer::new(c).unwrap();
+    for _ in 0..first.step + 10 {
+        t.step();
+    }
+    assert!(t.halted().is_none());
+    assert_eq!(t.step_count(), first.step + 10, "every call is a step");
+    assert_eq!(t.report().diverged, Some(first), "the report names the first divergence");
+    assert!(t.net.params.iter().any(|v| !v.is_finite()));
+    assert!(t.to_json().is_err(), "non-finite weights cannot be saved");
+}
+
 #[test]
 fn weights_round_trip_and_validation() {
     let mut t = Trainer::new(small(NetKind::Residual, NormKind::Rms)).unwrap();
