@@ -51,7 +51,7 @@ const CHROME_ARGS = [
 
 const PEERS = [
   { id: 'residual-lab', backend: 'residual-lab', coi: false, budget: 'wasm',
-    note: 'Residual Lab (Rust -> wasm, simd128, ../../pkg copied to page/lab by run.sh); residual configs use alpha = 1/sqrt(L) (same FLOPs) because the spec diverges and the Lab halts on divergence' },
+    note: 'Residual Lab (Rust -> wasm, simd128, ../../pkg copied to page/lab by run.sh); the spec data and weights via set_data/set_weights; stop_on_divergence: false, so it keeps stepping through the NaNs of the residual nets as the peers do' },
   { id: 'tfjs-wasm', backend: 'wasm', coi: false, budget: 'wasm',
     note: 'TF.js 4.22 wasm backend, page without COOP/COEP (no SharedArrayBuffer -> no threads)' },
   { id: 'tfjs-wasm-coi', backend: 'wasm', coi: true, budget: 'wasm',
@@ -379,6 +379,31 @@ if (results.length) {
       const r = results.find((x) => x.peer === p && x.config === W.configName(c));
       return r && r.status === 'ok' && r.machine_busy_cores !== null ? r.machine_busy_cores.toFixed(2) : '-';
     })));
+  }
+  // Residual Lab against the fastest other peer of this run, and its losses against theirs.
+  const lab = (c) => results.find((r) => r.peer === 'residual-lab' && r.config === W.configName(c) && r.status === 'ok');
+  if (configs.some(lab)) {
+    out('');
+    out('== Residual Lab vs the fastest other peer in this run (median ms); loss agreement at the shared steps ==');
+    out('config'.padEnd(width) + 'lab ms'.padStart(10) + 'best peer'.padStart(16) + 'peer ms'.padStart(10) + 'speed-up'.padStart(10) + '   max rel. loss diff (steps compared)');
+    for (const c of configs) {
+      const l = lab(c);
+      if (!l) continue;
+      const others = results.filter((r) => r.peer !== 'residual-lab' && r.config === W.configName(c) && r.status === 'ok');
+      const best = others.reduce((a, r) => (!a || r.ms_median < a.ms_median ? r : a), null);
+      let worst = 0; const steps = new Set();
+      for (const o of others) {
+        for (const [k, v] of Object.entries(l.loss_at_step)) {
+          const u = o.loss_at_step[k];
+          if (typeof v !== 'number' || typeof u !== 'number') continue; // non-finite, or a step the other did not reach
+          worst = Math.max(worst, Math.abs(v - u) / Math.max(Math.abs(u), 1e-30));
+          steps.add(k);
+        }
+      }
+      out(W.configName(c).padEnd(width) + l.ms_median.toFixed(3).padStart(10) + (best ? best.peer : '-').padStart(16) +
+        (best ? best.ms_median.toFixed(3) : '-').padStart(10) + (best ? (best.ms_median / l.ms_median).toFixed(1) + 'x' : '-').padStart(10) +
+        `   ${steps.size ? worst.toExponential(1) : '-'} (${[...steps].join(',') || 'none finite'})`);
+    }
   }
   const bad = results.filter((r) => r.status === 'ok' && !r.loss_finite);
   if (bad.length) {

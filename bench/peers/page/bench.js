@@ -41,15 +41,17 @@ let LabMod = null;
 // ------------------------------------------------------------ Residual Lab --
 // Same data, initial weights, batches and optimizer as the spec: the spec's data and He
 // weights are loaded with set_data / set_weights ([fan_in][fan_out] -> PyTorch's [out][in]),
-// batches walk the points in order (shuffle off). Residual configs use alpha = 1/sqrt(L):
-// the spec's alpha = 1 overflows to NaN and the Lab halts on divergence (it would then time
-// nothing); the arithmetic per step is the same.
+// batches walk the points in order (shuffle off), residual blocks are h + fc2(relu(fc1(h)))
+// (alpha = 1). The spec's residual nets overflow to NaN within a few steps; the Lab would
+// halt there (and then time nothing), so stop_on_divergence: false keeps it stepping through
+// the NaNs as the peers do.
 async function labRun(cfg, opts) {
   const data = W.makeSpiral();
   const residual = cfg.kind === 'residual';
   const lab = new LabMod.Lab({
     model: { kind: cfg.kind, depth: cfg.L, width: cfg.W, stem_activation: true, branch_layers: 2,
-      branch_scale: residual ? 'inv_sqrt_depth' : 'one', init: 'he_normal' },
+      branch_scale: 'one', init: 'he_normal' },
+    stop_on_divergence: false,
     optimizer: { kind: 'sgd', lr: W.LR },
     data: { name: 'spiral', n: W.N_POINTS, test_fraction: 0, shuffle: false },
     batch_size: cfg.B,
