@@ -278,10 +278,17 @@ impl Config {
             let head: String = s.trim_start().chars().take(20).collect();
             return Err(LabError::invalid("config", format!("expected a JSON object, got {head:?}")));
         }
-        let de = &mut serde_json::Deserializer::from_str(s);
-        let c: Config = serde_path_to_error::deserialize(de).map_err(path_error)?;
+        let c = Config::deserialize_json(s)?;
         c.validate()?;
         Ok(c)
+    }
+
+    /// Parses JSON (every field optional) without validating the ranges; errors name the
+    /// field path. The one deserializer of `Config` for JSON text (the JS API writes its
+    /// config objects out as JSON and comes here too).
+    pub fn deserialize_json(s: &str) -> Result<Config> {
+        let de = &mut serde_json::Deserializer::from_str(s);
+        serde_path_to_error::deserialize(de).map_err(path_error)
     }
 
     pub fn is_classification(&self) -> bool {

@@ -3,7 +3,7 @@
 //! field. Every argument is validated here or in the core, so nothing a caller passes can
 //! panic the module (a panic would abort the instance as `RuntimeError: unreachable`).
 
-use crate::config::{path_error, Config};
+use crate::config::Config;
 use crate::error::LabError;
 use crate::stats::StepReport;
 use crate::trainer::{Evaluation, SplitMetrics, Trainer};
@@ -112,7 +112,8 @@ fn describe(v: &JsValue) -> String {
         return format!("{short:?}");
     }
     if let Some(x) = v.as_f64() {
-        return format!("{x}");
+        // 1e300, not 301 digits
+        return if x != 0.0 && (x.abs() >= 1e16 || x.abs() < 1e-6) { format!("{x:e}") } else { format!("{x}") };
     }
     if v.is_undefined() {
         return "undefined".into();
@@ -122,6 +123,15 @@ fn describe(v: &JsValue) -> String {
     }
     if Array::is_array(v) {
         return "an array".into();
+    }
+    if v.is_bigint() {
+        return "a BigInt".into();
+    }
+    if v.is_symbol() {
+        return "a symbol".into();
+    }
+    if v.is_function() {
+        return "a function".into();
     }
     "an object".into()
 }
@@ -329,8 +339,9 @@ impl Lab {
     /// The full config, defaults filled in.
     #[wasm_bindgen(unchecked_return_type = "LabConfig")]
     pub fn config(&self) -> Result<JsValue, JsError> {
-        let ser = serde_wasm_bindgen::Serializer::json_compatible();
-        serde::Serialize::serialize(&self.inner.config, &ser).map_err(|e| JsError::new(&e.to_string()))
+        // Through JSON: the module already has serde_json's serializer for the config (state).
+        let json = serde_json::to_string(&self.inner.config).map_err(|e| JsError::new(&e.to_string()))?;
+        js_sys::JSON::parse(&json).map_err(|_| JsError::new("config: JSON.parse failed"))
     }
 
     /// Changes the learning rate without resetting anything.
@@ -492,36 +503,65 @@ fn activation_arg(v: &JsValue) -> Result<crate::config::ActivationKind, JsError>
 }
 
 /// Parses a JS config object with the field path in every error, then validates it.
+///
+/// The object is written out as JSON (by `sanitize`, which walks the schema) and parsed by the
+/// same serde_json deserializer as `Config::from_json` and saved state: one deserializer of
+/// the config types in the module instead of two (serde-wasm-bindgen's and serde_json's).
 fn config_from_js(v: &JsValue) -> Result<Config, JsError> {
     if v.is_undefined() || v.is_null() {
         return Ok(Config::default());
     }
     let schema = serde_json::to_value(Config::default()).map_err(|e| JsError::new(&e.to_string()))?;
-    let clean = sanitize(v, &schema, "")?;
-    let de = serde_wasm_bindgen::Deserializer::from(clean);
-    let config: Config = serde_path_to_error::deserialize(de).map_err(|e| {
-        let e = path_error(e);
-        // serde-wasm-bindgen's messages start with "Error: ".
-        match e {
-            LabError::Invalid { field, message } => invalid(&field, message.trim_start_matches("Error: ")),
-            other => err(other),
-        }
+    let mut json = String::new();
+    let mut nonfinite = Vec::new();
+    sanitize(v, &schema, "", &mut json, &mut nonfinite)?;
+    let config = Config::deserialize_json(&json).map_err(|e| match e {
+        // The JSON is ours: a position in it means nothing to the caller.
+        LabError::Invalid { field, message } => invalid(&field, strip_position(&message)),
+        other => err(other),
     })?;
-    config.validate().map_err(err)?;
-    Ok(config)
+    match config.validate() {
+        // A non-finite number went in as NON_FINITE, which every float field's range check
+        // rejects: name the caller's value in the message.
+        Err(LabError::Invalid { field, message }) => match nonfinite.iter().find(|(p, _)| *p == field) {
+            Some((_, x)) => Err(invalid(&field, message.replacen(&NON_FINITE.to_string(), &x.to_string(), 1))),
+            None => Err(invalid(&field, message)),
+        },
+        Err(e) => Err(err(e)),
+        Ok(()) => match nonfinite.first() {
+            Some((p, x)) => Err(invalid(p, format!("{x} is not a finite number"))),
+            None => Ok(config),
+        },
+    }
 }
 
-/// A copy of `v` holding only the schema's keys: every section must be a plain object,
-/// unknown keys are rejected (serde-wasm-bindgen would skip them), `undefined` values are
-/// dropped (so they take the default, as a missing key does), and each value is read once
-/// through calls that catch a throwing getter.
-fn sanitize(v: &JsValue, schema: &serde_json::Value, path: &str) -> Result<JsValue, JsError> {
-    let serde_json::Value::Object(fields) = schema else { return Ok(v.clone()) };
+/// Stands in for NaN and +-Infinity in float fields (JSON has no such numbers): below every
+/// float field's allowed range, so `Config::validate` rejects it.
+const NON_FINITE: f64 = -f64::MAX;
+
+/// Fields that serde-wasm-bindgen read as 32-bit integers, which did not take a BigInt.
+const U32_FIELDS: &[&str] = &["seed"];
+
+/// serde_json's messages end in " at line L column C".
+fn strip_position(m: &str) -> &str {
+    match m.rfind(" at line ") {
+        Some(i) if m[i + 9..].split(" column ").all(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit())) => &m[..i],
+        _ => m,
+    }
+}
+
+/// Writes `v` as JSON into `out`, holding only the schema's keys: every section must be a
+/// plain object, unknown keys are rejected, `undefined` values are dropped (so they take the
+/// default, as a missing key does), and each value is read once through calls that catch a
+/// throwing getter. Leaves go through `leaf_json`.
+fn sanitize(v: &JsValue, schema: &serde_json::Value, path: &str, out: &mut String, nonfinite: &mut Vec<(String, f64)>) -> Result<(), JsError> {
+    let serde_json::Value::Object(fields) = schema else { return leaf_json(v, schema, path, out, nonfinite, 0) };
     let here = if path.is_empty() { "config" } else { path };
     if !is_plain_object(v) {
         return Err(invalid(here, format!("{} is not a plain object", describe(v))));
     }
-    let out = Object::new();
+    out.push('{');
+    let mut first = true;
     for k in own_keys(v, here)? {
         let p = if path.is_empty() { k.clone() } else { format!("{path}.{k}") };
         let Some(sub) = fields.get(&k) else {
@@ -530,10 +570,110 @@ fn sanitize(v: &JsValue, schema: &serde_json::Value, path: &str) -> Result<JsVal
         };
         let child = get(v, &JsValue::from_str(&k), &p)?;
         if !child.is_undefined() {
-            set(&out, &k, sanitize(&child, sub, &p)?);
+            if !first {
+                out.push(',');
+            }
+            first = false;
+            json_string(&k, out);
+            out.push(':');
+            sanitize(&child, sub, &p, out, nonfinite)?;
         }
     }
-    Ok(out.into())
+    out.push('}');
+    Ok(())
+}
+
+/// A config leaf (or, at depth > 0, something nested in a wrong-typed leaf) as JSON, so that
+/// serde_json accepts what serde-wasm-bindgen accepted and names the field in what it rejects:
+/// integers are written as integers only where JS has them exactly (safe integers), a BigInt
+/// only into 64-bit integer fields, non-finite numbers into float fields as NON_FINITE.
+fn leaf_json(v: &JsValue, schema: &serde_json::Value, path: &str, out: &mut String, nonfinite: &mut Vec<(String, f64)>, depth: usize) -> Result<(), JsError> {
+    use serde_json::Value;
+    use std::fmt::Write;
+    let float_field = depth == 0 && matches!(schema, Value::Number(n) if n.is_f64());
+    let int_field = depth == 0 && matches!(schema, Value::Number(n) if !n.is_f64());
+    if depth == 0 && schema.is_string() && !v.is_string() && !(is_plain_object(v) && own_keys(v, path)?.len() == 1) {
+        // An enum takes its name, or serde's `{ "name": null }`; serde_json's message for
+        // anything else would be a bare "expected value".
+        return Err(invalid(path, format!("invalid type: {}, expected a string", describe(v))));
+    }
+    if let Some(s) = v.as_string() {
+        json_string(&s, out);
+    } else if let Some(b) = v.as_bool() {
+        out.push_str(if b { "true" } else { "false" });
+    } else if v.is_null() || (depth > 0 && v.is_undefined()) {
+        out.push_str("null");
+    } else if let Some(x) = v.as_f64() {
+        if !x.is_finite() {
+            if !float_field {
+                return Err(invalid(path, format!("invalid type: floating point `{x}`, expected {}", expected(schema, depth))));
+            }
+            nonfinite.push((path.to_string(), x));
+            let _ = write!(out, "{NON_FINITE:e}");
+        } else if !float_field && x.fract() == 0.0 && x.abs() <= 9_007_199_254_740_991.0 {
+            let _ = write!(out, "{}", x as i64); // a safe integer (-0 is 0)
+        } else if x == 0.0 {
+            out.push_str(if x.is_sign_negative() { "-0.0" } else { "0.0" });
+        } else {
+            let _ = write!(out, "{x:e}"); // shortest round-trip digits, always a float literal
+        }
+    } else if v.is_bigint() && int_field && !U32_FIELDS.contains(&path) {
+        let s: String = js_sys::BigInt::unchecked_from_js_ref(v).to_string(10).map(String::from).unwrap_or_default();
+        out.push_str(&s);
+    } else if depth < 8 && Array::is_array(v) {
+        let len = get(v, &JsValue::from_str("length"), path)?.as_f64().unwrap_or(0.0).min(64.0) as u32;
+        out.push('[');
+        for i in 0..len {
+            if i > 0 {
+                out.push(',');
+            }
+            leaf_json(&get(v, &JsValue::from(i), path)?, schema, path, out, nonfinite, depth + 1)?;
+        }
+        out.push(']');
+    } else if depth < 8 && is_plain_object(v) {
+        out.push('{');
+        for (i, k) in own_keys(v, path)?.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            json_string(k, out);
+            out.push(':');
+            leaf_json(&get(v, &JsValue::from_str(k), path)?, schema, path, out, nonfinite, depth + 1)?;
+        }
+        out.push('}');
+    } else {
+        return Err(invalid(path, format!("invalid type: {}, expected {}", describe(v), expected(schema, depth))));
+    }
+    Ok(())
+}
+
+/// What a leaf of this schema value takes, for messages.
+fn expected(schema: &serde_json::Value, depth: usize) -> &'static str {
+    match schema {
+        _ if depth > 0 => "a JSON value",
+        serde_json::Value::Number(n) if n.is_f64() => "a number",
+        serde_json::Value::Number(_) => "an integer",
+        serde_json::Value::String(_) => "a string",
+        serde_json::Value::Bool(_) => "a boolean",
+        _ => "a JSON value",
+    }
+}
+
+/// `s` as a JSON string literal.
+fn json_string(s: &str, out: &mut String) {
+    use std::fmt::Write;
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c if (c as u32) < 0x20 => {
+                let _ = write!(out, "\\u{:04x}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
 }
 
 /// Logs panics to the console (there should be none: every input is validated).
