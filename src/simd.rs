@@ -12,6 +12,17 @@ mod imp {
     #[inline(always)] pub unsafe fn store(p: *mut f32, v: V) { v128_store(p as *mut v128, v) }
     #[inline(always)] pub fn add(a: V, b: V) -> V { f32x4_add(a, b) }
     #[inline(always)] pub fn mul(a: V, b: V) -> V { f32x4_mul(a, b) }
+    #[inline(always)]
+    pub fn transpose4([a, b, c, d]: [V; 4]) -> [V; 4] {
+        let (ab_lo, ab_hi) = (i32x4_shuffle::<0, 4, 1, 5>(a, b), i32x4_shuffle::<2, 6, 3, 7>(a, b));
+        let (cd_lo, cd_hi) = (i32x4_shuffle::<0, 4, 1, 5>(c, d), i32x4_shuffle::<2, 6, 3, 7>(c, d));
+        [
+            i32x4_shuffle::<0, 1, 4, 5>(ab_lo, cd_lo),
+            i32x4_shuffle::<2, 3, 6, 7>(ab_lo, cd_lo),
+            i32x4_shuffle::<0, 1, 4, 5>(ab_hi, cd_hi),
+            i32x4_shuffle::<2, 3, 6, 7>(ab_hi, cd_hi),
+        ]
+    }
 }
 
 #[cfg(target_arch = "x86_64")]
@@ -24,6 +35,14 @@ mod imp {
     #[inline(always)] pub unsafe fn store(p: *mut f32, v: V) { _mm_storeu_ps(p, v) }
     #[inline(always)] pub fn add(a: V, b: V) -> V { unsafe { _mm_add_ps(a, b) } }
     #[inline(always)] pub fn mul(a: V, b: V) -> V { unsafe { _mm_mul_ps(a, b) } }
+    #[inline(always)]
+    pub fn transpose4([a, b, c, d]: [V; 4]) -> [V; 4] {
+        unsafe {
+            let (ab_lo, ab_hi) = (_mm_unpacklo_ps(a, b), _mm_unpackhi_ps(a, b));
+            let (cd_lo, cd_hi) = (_mm_unpacklo_ps(c, d), _mm_unpackhi_ps(c, d));
+            [_mm_movelh_ps(ab_lo, cd_lo), _mm_movehl_ps(cd_lo, ab_lo), _mm_movelh_ps(ab_hi, cd_hi), _mm_movehl_ps(cd_hi, ab_hi)]
+        }
+    }
 }
 
 #[cfg(not(any(all(target_arch = "wasm32", target_feature = "simd128"), target_arch = "x86_64")))]
@@ -34,8 +53,12 @@ mod imp {
     #[inline(always)] pub unsafe fn store(p: *mut f32, v: V) { (p as *mut [f32; 4]).write_unaligned(v) }
     #[inline(always)] pub fn add(a: V, b: V) -> V { std::array::from_fn(|i| a[i] + b[i]) }
     #[inline(always)] pub fn mul(a: V, b: V) -> V { std::array::from_fn(|i| a[i] * b[i]) }
+    #[inline(always)]
+    pub fn transpose4(v: [V; 4]) -> [V; 4] { std::array::from_fn(|i| std::array::from_fn(|k| v[k][i])) }
 }
 
+/// The 4 x 4 transpose of four vectors: lane i of result k is lane k of input i.
+pub use imp::transpose4;
 pub use imp::{add, load, mul, splat, store, V};
 
 /// Lanes per vector.
