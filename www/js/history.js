@@ -13,7 +13,8 @@ function thin(arrays) {
 
 function log10Column(g) {
   const c = new Float32Array(g.length);
-  for (let l = 0; l < g.length; l++) c[l] = g[l] > 0 && Number.isFinite(g[l]) ? Math.log10(g[l]) : NaN;
+  // an exact zero (e.g. Fixup's zero-initialised head at step 1) is -Infinity: drawn as the lowest colour, not as NaN
+  for (let l = 0; l < g.length; l++) c[l] = g[l] === 0 ? -Infinity : g[l] > 0 && Number.isFinite(g[l]) ? Math.log10(g[l]) : NaN;
   return c;
 }
 

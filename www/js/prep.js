@@ -103,12 +103,21 @@ export function curveData(hist, which) {
 }
 
 /** Shared colour range (whole decades) of the heatmap columns of both nets. */
+const colRange = new WeakMap(); // column -> [min, max] of its finite values (columns never change)
+
 export function heatRange(hist) {
   let lo = Infinity, hi = -Infinity;
   for (const cols of hist.heat) {
     for (const c of cols) {
       if (!c) continue;
-      for (const v of c) if (Number.isFinite(v)) { if (v < lo) lo = v; if (v > hi) hi = v; }
+      let r = colRange.get(c);
+      if (!r) {
+        r = [Infinity, -Infinity];
+        for (const v of c) if (Number.isFinite(v)) { if (v < r[0]) r[0] = v; if (v > r[1]) r[1] = v; }
+        colRange.set(c, r);
+      }
+      if (r[0] < lo) lo = r[0];
+      if (r[1] > hi) hi = r[1];
     }
   }
   if (!(hi >= lo)) return [-4, 0];

@@ -8,6 +8,16 @@ import { pushRound } from "./history.js";
 const EVAL_MS = 250;  // evaluate() at most this often while playing
 const GRID_MS = 700;  // predict_grid() at most this often while playing
 export const GRID_RES = 48;
+// While playing, evaluate() and predict_grid() are paced by what they cost in the workers, so
+// that on a deep net they do not eat the training: each takes at most about this share of the
+// workers' time (a 1000-block net's 48 x 48 grid costs as much as ~25 training steps).
+const EVAL_SHARE = 0.05, GRID_SHARE = 0.05;
+const EVAL_MAX_GAP = 4000, GRID_MAX_GAP = 8000; // ... but never less often than this
+const GRID_TARGET_MS = 120, GRID_MIN_RES = 24;  // a grid costing more than this is computed coarser
+// A round trains at most `speed` steps and at most about this long, so the charts keep moving
+// and Pause answers quickly on a deep net; a round longer than a frame starts the next one at
+// once instead of waiting for the next animation frame.
+const SLICE_MS = 150, FRAME_MS = 17;
 
 /** Takes a worker's answer to init/commit: the net's fresh config, data and first report. */
 function adopt(net, m, okType) {
@@ -23,11 +33,36 @@ export class Sim {
   constructor(state) {
     this.state = state;
     this.clients = [new NetClient(), new NetClient()];
-    this.inFlight = false;
+    this.inFlight = 0; // rounds asked for and not answered yet
     this.lastEval = 0;
     this.lastGrid = 0;
     this.step = 0;
     this.queued = 0; // single steps asked for while a round was in flight
+    // the workers' latest costs (slower net): ms per training step, per evaluate(), per grid point
+    this.cost = { step: 0, eval: 0, gridPoint: 0 };
+  }
+
+  /** The decision-boundary resolution: 48, or coarser when a grid would cost too much. */
+  gridRes() {
+    const c = this.cost.gridPoint;
+    if (!(c > 0) || c * GRID_RES * GRID_RES <= GRID_TARGET_MS) return GRID_RES;
+    return Math.max(GRID_MIN_RES, Math.min(GRID_RES, 4 * Math.floor(Math.sqrt(GRID_TARGET_MS / c) / 4)));
+  }
+
+  /** Steps for a playing round: `speed`, fewer when that would take longer than SLICE_MS. */
+  roundSteps(speed) {
+    const c = this.cost.step;
+    return c > 0 ? Math.max(1, Math.min(speed, Math.floor(SLICE_MS / c))) : Math.min(speed, 1);
+  }
+
+  /** Remembers what the parts of a round cost in the slower worker. */
+  learnCosts(results, n, res) {
+    const max = (f) => Math.max(0, ...results.map((r) => (r && r.type === "report" ? f(r) ?? 0 : 0)));
+    if (n > 0) this.cost.step = max((r) => r.trainMs) / n;
+    const e = max((r) => r.evalMs);
+    if (e > 0) this.cost.eval = e;
+    const g = max((r) => r.gridMs);
+    if (g > 0 && res > 0) this.cost.gridPoint = g / (res * res);
   }
 
   /** One step now, or as soon as the current round is done. */
@@ -41,7 +76,7 @@ export class Sim {
     s.hist = emptyHistory();
     this.step = 0;
     this.queued = 0;
-    this.inFlight = false;
+    this.inFlight = 0;
     markAllDirty(s);
     const msgs = await Promise.all(this.clients.map((c, i) => c.init(labConfig(s.cfg, i))));
     if (gen !== s.generation) return;
@@ -51,21 +86,32 @@ export class Sim {
     await this.round(0);
   }
 
-  /** One lockstep round of n steps (n = 0: only evaluate and predict). */
+  /** While playing rounds that take longer than a frame, the next round is asked for before
+   *  the current one is answered, so a worker never idles while the page handles its report;
+   *  short rounds go one at a time, one per animation frame. */
+  maxInFlight() {
+    return this.state.playing && this.cost.step * this.roundSteps(this.state.cfg.view.speed) > FRAME_MS ? 2 : 1;
+  }
+
+  /** One lockstep round of n steps (n = 0: only evaluate and predict). Replies come in order. */
   async round(n) {
-    if (this.inFlight) return;
+    if (this.inFlight >= (n > 0 && this.state.playing ? this.maxInFlight() : 1)) return;
     const s = this.state;
     const gen = s.generation;
     const now = performance.now();
-    const wantEval = n === 0 || !s.playing || now - this.lastEval >= EVAL_MS;
-    const wantGrid = n === 0 || !s.playing || now - this.lastGrid >= GRID_MS;
+    const c = this.cost;
+    const gap = (share, cost, min, max) => Math.min(max, Math.max(min, cost / share));
+    const wantEval = n === 0 || !s.playing || now - this.lastEval >= gap(EVAL_SHARE, c.eval, EVAL_MS, EVAL_MAX_GAP);
+    const res = this.gridRes();
+    const wantGrid = n === 0 || !s.playing || now - this.lastGrid >= gap(GRID_SHARE, c.gridPoint * res * res, GRID_MS, GRID_MAX_GAP);
     if (wantEval) this.lastEval = now;
     if (wantGrid) this.lastGrid = now;
-    this.inFlight = true;
-    const results = await Promise.all(this.clients.map((c, i) =>
-      s.nets[i].status === "ready" ? c.step(n, wantEval, wantGrid ? GRID_RES : 0) : Promise.resolve(null)));
+    this.inFlight++;
+    const results = await Promise.all(this.clients.map((cl, i) =>
+      s.nets[i].status === "ready" ? cl.step(n, wantEval, wantGrid ? res : 0) : Promise.resolve(null)));
     if (gen !== s.generation) return; // a reset happened meanwhile
-    this.inFlight = false;
+    this.inFlight--;
+    this.learnCosts(results, n, wantGrid ? res : 0);
     results.forEach((r, i) => {
       const net = s.nets[i];
       if (!r) return;
@@ -82,17 +128,19 @@ export class Sim {
     if (results.some((r) => r?.eval)) d.curves = true;
     if (results.some((r) => r?.grid)) d.boundary = true;
     if (results.some((r) => r?.type === "error" || r?.report?.diverged)) d.banner = true;
+    // A long round: the next one is asked for now, not at the next animation frame.
+    if (n > 0 && s.playing && performance.now() - now > FRAME_MS) this.tick();
   }
 
   /** Called every animation frame. */
   tick() {
     const s = this.state;
-    if (this.queued > 0 && !this.inFlight && s.nets.every((n) => n.status !== "loading")) {
+    if (this.queued > 0 && this.inFlight === 0 && s.nets.every((n) => n.status !== "loading")) {
       this.queued--;
       this.round(1);
-    } else if (s.playing && !this.inFlight) {
+    } else if (s.playing && this.inFlight < this.maxInFlight()) {
       if (s.nets.every((n) => n.status !== "ready" || n.latest?.diverged)) { s.playing = false; s.dirty.banner = true; return; }
-      this.round(s.cfg.view.speed);
+      this.round(this.roundSteps(s.cfg.view.speed));
     }
   }
 
@@ -131,7 +179,7 @@ export class Sim {
     s.nets = [emptyNet(), emptyNet()];
     s.hist = emptyHistory();
     this.queued = 0;
-    this.inFlight = false;
+    this.inFlight = 0;
     msgs.forEach((m, i) => adopt(s.nets[i], m, "committed"));
     this.step = Math.max(0, ...msgs.map((m) => m.step ?? 0));
     markAllDirty(s);

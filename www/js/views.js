@@ -30,10 +30,51 @@ export function createViews(state, root = document, opts = {}) {
   let lastTable = 0;
   const drawn = { regimes: {}, colorbar: "" }; // what is on screen, to skip identical redraws
 
-  // hand-drawn canvases redraw on resize too
-  const ro = new ResizeObserver(() => { state.dirty.heat = true; state.dirty.boundary = true; });
-  for (const card of [$("#card-heat"), $("#card-boundary")]) if (card) ro.observe(card);
+  // Widths of the hand-drawn charts' boxes, read when they resize (reading clientWidth while
+  // drawing would force a layout on every redraw); they redraw on resize too.
+  const widths = new Map();
+  const widthOf = (e) => widths.get(e) ?? (widths.set(e, e.clientWidth), e.clientWidth);
+  const ro = new ResizeObserver((entries) => {
+    for (const en of entries) if (widths.has(en.target)) widths.set(en.target, en.target.clientWidth);
+    state.dirty.heat = true; state.dirty.boundary = true;
+  });
+  const heatBox = heat[0]?.parentElement, heatBox1 = heat[1]?.parentElement, barBox = $("#heat-bar")?.parentElement;
+  const boundBox = $("#card-boundary .pair");
+  for (const e of [$("#card-heat"), $("#card-boundary"), heatBox, heatBox1, barBox, boundBox]) if (e) { widthOf(e); ro.observe(e); }
   details?.addEventListener("toggle", () => { state.dirty.table = true; });
+
+  // Charts out of view redraw at most once a second (and at once when they scroll into view);
+  // the heatmaps, which redraw a whole history, at most 4 times a second when in view.
+  const PACE = { profile: 0, curves: 0, heat: 250, boundary: 0 };
+  const OUT_OF_VIEW_MS = 1000;
+  const cardOf = { profile: [$("#chart-fwd"), $("#chart-bwd")], curves: [$("#chart-loss"), $("#chart-acc")],
+    heat: [heat[0]], boundary: [bound[0]] };
+  const inView = new Map(); // card element -> boolean
+  const cardsFor = {};
+  const io = typeof IntersectionObserver === "undefined" ? null : new IntersectionObserver((entries) => {
+    for (const en of entries) inView.set(en.target, en.isIntersecting);
+    for (const [k, cards] of Object.entries(cardsFor)) if (cards.some((c) => inView.get(c) && pendingDraw[k])) state.dirty[k] = true;
+  });
+  for (const [k, els] of Object.entries(cardOf)) {
+    cardsFor[k] = els.filter(Boolean).map((e) => e.closest("section") ?? e);
+    for (const c of cardsFor[k]) { inView.set(c, true); io?.observe(c); }
+  }
+  const lastDraw = { profile: -1e9, curves: -1e9, heat: -1e9, boundary: -1e9 };
+  const pendingDraw = {}; // kinds whose new data is waiting for their pace
+  const UNPACED_DRAWS = 3; // a fresh run's first draws (empty, first evaluation, first round) are not delayed
+  let drawsGen = null;
+  const draws = { profile: 0, curves: 0, heat: 0, boundary: 0 };
+  /** Whether a chart kind with new data draws in this frame. */
+  function due(k, now) {
+    if (drawsGen !== state.generation) { drawsGen = state.generation; for (const j of Object.keys(draws)) draws[j] = 0; }
+    const visible = !io || cardsFor[k].length === 0 || cardsFor[k].some((c) => inView.get(c));
+    const wait = draws[k] < UNPACED_DRAWS ? 0 : visible ? PACE[k] : OUT_OF_VIEW_MS;
+    if (now - lastDraw[k] < wait) { pendingDraw[k] = true; return false; }
+    lastDraw[k] = now;
+    draws[k]++;
+    pendingDraw[k] = false;
+    return true;
+  }
 
   function regimes(box, key, backward) {
     if (!box) return;
@@ -67,7 +108,10 @@ export function createViews(state, root = document, opts = {}) {
   function render(now) {
     const d = state.dirty;
     const v = state.cfg.view;
-    if (d.profile) {
+    for (const k of Object.keys(PACE)) if (pendingDraw[k]) d[k] = true;
+    // the captions and step counter follow every report, whether the charts draw or not
+    if (d.profile) captions();
+    if (d.profile && due("profile", now)) {
       state.shown.fwd = profileData(state, v.fwd);
       state.shown.bwd = profileData(state, v.bwd);
       fwd?.setData(state.shown.fwd);
@@ -77,27 +121,26 @@ export function createViews(state, root = document, opts = {}) {
       regimes($("#regime-fwd"), v.fwd, false);
       regimes($("#regime-bwd"), v.bwd, true);
       if ($("#weight-warning")) $("#weight-warning").hidden = v.bwd === "grad_rms";
-      captions();
       if (state.perf.firstChartMs === null && state.nets.some((n) => n.latest)) state.perf.firstChartMs = now;
     }
-    if (d.curves) {
+    if (d.curves && due("curves", now)) {
       loss?.setData(curveData(state.hist, "loss"));
       acc?.setData(curveData(state.hist, "acc"));
     }
-    if (d.heat && heat[0]) {
+    if (d.heat && heat[0] && due("heat", now)) {
       const [lo, hi] = heatRange(state.hist);
       state.nets.forEach((net, i) => drawHeatmap(heat[i], { cols: state.hist.heat[i], steps: state.hist.heatSteps, vmin: lo, vmax: hi,
+        width: widthOf(heat[i].parentElement),
         height: opts.heatHeight, theme: opts.theme, empty: net.status === "error" ? "this net could not run" : undefined }));
       const bar = $("#heat-bar");
-      const barSig = bar ? `${lo},${hi},${bar.parentElement.clientWidth}` : "";
+      const barSig = bar ? `${lo},${hi},${widthOf(bar.parentElement)}` : "";
       if (bar && drawn.colorbar !== barSig) {
         drawn.colorbar = barSig;
-        drawColorbar(bar, lo, hi, "colour: log₁₀ RMS of dL/dh_l (same scale for both nets)", opts.theme);
+        drawColorbar(bar, lo, hi, "colour: log₁₀ RMS of dL/dh_l (same scale for both nets)", opts.theme, widthOf(bar.parentElement));
       }
     }
-    if (d.boundary && bound[0]) {
-      const box = $("#card-boundary .pair");
-      const size = Math.max(opts.minBoundary ?? 140, Math.min(opts.maxBoundary ?? 340, Math.floor((box.clientWidth - 16) / 2)));
+    if (d.boundary && bound[0] && due("boundary", now)) {
+      const size = Math.max(opts.minBoundary ?? 140, Math.min(opts.maxBoundary ?? 340, Math.floor((widthOf(boundBox) - 16) / 2)));
       state.nets.forEach((net, i) => {
         const data = net.data;
         drawBoundary(bound[i], {

@@ -1,8 +1,9 @@
 // Module worker: owns one wasm Lab and trains it on request, so the page never blocks.
 // Protocol (main -> worker):
 //   {type:"init", config}                      -> {type:"ready", config, data, bounds, probe, theory} | {type:"error"}
-//   {type:"step", id, n, wantEval, gridRes}     -> {type:"report", id, report, eval?, grid?, ms}
-//     (n = 0 trains nothing: report is null, only eval / grid are computed)
+//   {type:"step", id, n, wantEval, gridRes}     -> {type:"report", id, report, eval?, grid?, ms, trainMs, evalMs, gridMs}
+//     (n = 0 trains nothing: report is null, only eval / grid are computed; the *Ms fields time
+//     each part, null for a part not asked for, so the page can keep eval and grid cheap)
 //   {type:"set_lr", lr}                        -> {type:"lr", lr} | {type:"error"}
 //   {type:"save", id}                          -> {type:"saved", id, json}   (lab.to_json())
 //   {type:"stage", id, json}                   -> {type:"staged", id, step} | {type:"error"}: builds a Lab
@@ -116,14 +117,21 @@ function onStep(msg) {
   const t0 = performance.now();
   const n = Math.max(0, msg.n | 0);
   const transfer = [];
-  const out = { type: "report", id: msg.id, report: null };
+  const out = { type: "report", id: msg.id, report: null, trainMs: 0, evalMs: null, gridMs: null };
   if (n > 0) out.report = packReport(plain(n === 1 ? lab.train_step() : lab.train(n)), transfer);
-  if (msg.wantEval) out.eval = plain(lab.evaluate());
+  const t1 = performance.now();
+  out.trainMs = t1 - t0;
+  if (msg.wantEval) {
+    out.eval = plain(lab.evaluate());
+    out.evalMs = performance.now() - t1;
+  }
   if (msg.gridRes && bounds) {
+    const t2 = performance.now();
     const g = lab.predict_grid(msg.gridRes, bounds);
     const grid = g instanceof Float32Array && g.buffer.byteLength === g.byteLength ? g : Float32Array.from(g);
     out.grid = { res: msg.gridRes, bounds, values: grid };
     transfer.push(grid.buffer);
+    out.gridMs = performance.now() - t2;
   }
   out.ms = performance.now() - t0;
   self.postMessage(out, transfer);

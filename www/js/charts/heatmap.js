@@ -5,15 +5,26 @@ import { viridis } from "./colormap.js";
 const M = { left: 44, right: 8, top: 6, bottom: 26 };
 const scratch = document.createElement("canvas");
 
+// viridis as packed RGBA pixels (ImageData's byte order read as one Uint32 on this machine's endianness)
+const LUT_N = 1024;
+const pack = ([r, g, b]) => {
+  const u8 = new Uint8ClampedArray([r, g, b, 255]);
+  return new Uint32Array(u8.buffer)[0];
+};
+const LUT = Uint32Array.from({ length: LUT_N }, (_, i) => pack(viridis(i / (LUT_N - 1))));
+const NAN_PIXEL = pack(viridis(NaN));
+
 /**
  * @param canvas target canvas (its parent's width is used)
- * @param spec { cols: (Float32Array|null)[] of log10 values per layer, steps: number[],
- *               vmin, vmax (log10 colour range), height, empty: message when nothing to draw,
+ * @param spec { cols: (Float32Array|null)[] of log10 values per layer (-Infinity: zero, drawn as vmin;
+ *               NaN: non-finite, grey), steps: number[],
+ *               vmin, vmax (log10 colour range), width? (CSS px; default: the parent's width), height,
+ *               empty: message when nothing to draw,
  *               theme?: { bg, ink, muted } (default: dark text on white) }
  */
 export function drawHeatmap(canvas, spec) {
   const INK = spec.theme?.ink ?? INK0, MUTED = spec.theme?.muted ?? MUTED0;
-  const cssW = Math.max(120, canvas.parentElement.clientWidth);
+  const cssW = Math.max(120, spec.width ?? canvas.parentElement.clientWidth);
   const { ctx, w, h } = fitCanvas(canvas, cssW, spec.height ?? 170);
   ctx.clearRect(0, 0, w, h);
   ctx.fillStyle = spec.theme?.bg ?? "#fff";
@@ -35,13 +46,14 @@ export function drawHeatmap(canvas, spec) {
   const sctx = scratch.getContext("2d");
   const img = sctx.createImageData(n, rows);
   const span = spec.vmax - spec.vmin || 1;
+  const px = new Uint32Array(img.data.buffer); // one RGBA pixel per entry (a 1000-layer history has 360k)
   for (let c = 0; c < n; c++) {
     const col = spec.cols[c];
     for (let l = 0; l < rows; l++) {
-      const o = ((rows - 1 - l) * n + c) * 4; // layer 0 at the bottom
-      if (!col) { img.data[o + 3] = 0; continue; }
-      const [r, g, b] = viridis((col[l] - spec.vmin) / span);
-      img.data[o] = r; img.data[o + 1] = g; img.data[o + 2] = b; img.data[o + 3] = 255;
+      const o = (rows - 1 - l) * n + c; // layer 0 at the bottom
+      if (!col) { px[o] = 0; continue; }
+      const t = (col[l] - spec.vmin) / span;
+      px[o] = Number.isFinite(t) ? LUT[Math.round(Math.min(1, Math.max(0, t)) * (LUT_N - 1))] : t === -Infinity ? LUT[0] : NAN_PIXEL;
     }
   }
   sctx.putImageData(img, 0, 0);
@@ -74,9 +86,9 @@ export function drawHeatmap(canvas, spec) {
 }
 
 /** A horizontal colour bar for the range [vmin, vmax] of log10 values. */
-export function drawColorbar(canvas, vmin, vmax, label, theme) {
+export function drawColorbar(canvas, vmin, vmax, label, theme, width) {
   const INK = theme?.ink ?? INK0, MUTED = theme?.muted ?? MUTED0;
-  const cssW = Math.max(120, canvas.parentElement.clientWidth);
+  const cssW = Math.max(120, width ?? canvas.parentElement.clientWidth);
   const { ctx, w, h } = fitCanvas(canvas, cssW, 40);
   ctx.clearRect(0, 0, w, h);
   const x0 = M.left, x1 = w - M.right - 70, bh = 10;

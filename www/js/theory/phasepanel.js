@@ -52,7 +52,8 @@ export function phasePanel(state, client, restart) {
   const status = $("#phase-status"), pointText = $("#phase-point");
   const cache = new Map(); // activation -> the worker's reply
   let pending = null, drawn = "", pointSig = "", resized = 0;
-  new ResizeObserver(() => { resized++; }).observe(card);
+  let boxWidth = canvas.parentElement.clientWidth; // read on resize only: reading it every frame forces a layout
+  new ResizeObserver(() => { resized++; boxWidth = canvas.parentElement.clientWidth; }).observe(card);
 
   async function load(a) {
     if (cache.has(a) || pending === a) return;
@@ -106,7 +107,7 @@ export function phasePanel(state, client, restart) {
     tick() {
       if (!cache.has(act.value)) { load(act.value); return; }
       const pd = cache.get(act.value), marker = netAPoint();
-      const width = Math.min(560, Math.max(220, canvas.parentElement.clientWidth));
+      const width = Math.min(560, Math.max(220, boxWidth));
       const sig = `${act.value}|${mode.value}|${marker?.sw2}|${marker?.sb2}|${width}|${resized}`;
       if (sig !== drawn) {
         drawn = sig;
