@@ -320,7 +320,7 @@ impl Config {
             return Err(LabError::invalid(
                 "model.init",
                 format!("{:?} needs model.kind = \"residual\" (it initialises residual branches)", m.init)
-                    .to_lowercase(),
+                    .to_ascii_lowercase(),
             ));
         }
         if m.init == InitKind::Fixup && m.norm != NormKind::None {
@@ -348,7 +348,7 @@ impl Config {
             return Err(LabError::invalid("loss", "cross_entropy needs a classification dataset; data.name is regression"));
         }
         if !self.is_classification() && matches!(d.name, DatasetName::Spiral | DatasetName::Circles | DatasetName::Xor | DatasetName::Blobs) {
-            return Err(LabError::invalid("loss", format!("mse needs regression targets; data.name {:?} has class labels", d.name).to_lowercase()));
+            return Err(LabError::invalid("loss", format!("mse needs regression targets; data.name {:?} has class labels", d.name).to_ascii_lowercase()));
         }
         let acts = m.depth * m.width * self.batch_size;
         if acts > MAX_ACTIVATIONS {
