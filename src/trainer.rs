@@ -36,6 +36,8 @@ pub struct Trainer {
     update_sq: Vec<f64>,
     /// ||p||^2 per parameter tensor (from the optimizer's pass, or `refresh_param_sq`).
     param_sq: Vec<f64>,
+    /// ||grad||^2 per parameter tensor, from the last backward pass.
+    grad_sq: Vec<f64>,
 }
 
 /// Loss and accuracy over a whole split.
@@ -135,6 +137,7 @@ impl Trainer {
             d_out_grad: vec![0.0; b * d_out],
             update_sq: vec![0.0; n_tensors],
             param_sq: vec![0.0; n_tensors],
+            grad_sq: vec![0.0; n_tensors],
         };
         t.refresh_param_sq();
         t.fill_weight_norms();
@@ -205,6 +208,12 @@ impl Trainer {
     /// same report (unless `stop_on_divergence` is false: then it keeps stepping through the
     /// NaNs and every report names the first divergence).
     pub fn step(&mut self) -> &StepReport {
+        self.step_with(true)
+    }
+
+    /// A step; `full: false` skips the per-layer statistics (for the steps of `train(n)`
+    /// whose report nobody reads). Divergence is still checked every step.
+    fn step_with(&mut self, full: bool) -> &StepReport {
         if self.halted.is_some() {
             return &self.report;
         }
@@ -219,13 +228,14 @@ impl Trainer {
         let batch = self.gather(order[self.cursor..self.cursor + b].iter().map(|&i| i as usize));
         self.order = order;
         self.cursor += b;
-        self.measure(batch, Mode::Train);
+        self.measure(batch, Mode::Train, full);
         let stop = self.config.stop_on_divergence;
         if self.report.diverged.is_some() && stop {
             self.halted = self.report.diverged.clone();
             return &self.report;
         }
-        let grad_norm = self.optimizer.clip(&mut self.net.grads);
+        let grad_norm = self.grad_sq.iter().sum::<f64>().sqrt();
+        self.optimizer.clip(&mut self.net.grads, grad_norm);
         self.report.grad_norm = grad_norm;
         self.optimizer.step(&mut self.net.params, &self.net.grads, &self.net.infos, &mut self.update_sq, &mut self.param_sq);
         self.step += 1;
@@ -247,10 +257,11 @@ impl Trainer {
         &self.report
     }
 
-    /// `n` steps; returns the last report (stops early on divergence).
+    /// `n` steps; returns the last report (stops early on divergence). Only the last step
+    /// (or a diverging one) computes the per-layer statistics.
     pub fn train(&mut self, n: usize) -> &StepReport {
-        for _ in 0..n {
-            self.step();
+        for i in 0..n {
+            self.step_with(i + 1 == n);
             if self.halted.is_some() {
                 break;
             }
@@ -264,7 +275,7 @@ impl Trainer {
         let b = self.config.batch_size.min(self.data.n_train);
         let batch = self.gather(0..b);
         let halted = self.halted.clone().or(self.first_divergence.clone());
-        self.measure(batch, Mode::Probe);
+        self.measure(batch, Mode::Probe, true);
         self.report.step = self.step;
         if self.report.diverged.is_none() {
             self.report.diverged = halted;
@@ -272,16 +283,56 @@ impl Trainer {
         &self.report
     }
 
-    /// Forward, loss, backward and the statistics on the gathered batch.
-    fn measure(&mut self, batch: usize, mode: Mode) {
-        let depth = self.config.model.depth;
-        let step_id = self.step + 1;
+    /// Forward, loss, backward and the statistics on the gathered batch. Without `full`, only
+    /// the loss and the gradients; if either is not finite, the step is measured in full after
+    /// all, which finds the divergence exactly as a full step does: the forward's buffers are
+    /// still intact and the backward is deterministic. (A non-finite activation always shows
+    /// in the loss or in a weight gradient: every stream feeds a Linear layer.)
+    fn measure(&mut self, batch: usize, mode: Mode, full: bool) {
         let (loss, correct) = self.forward_loss(batch, mode);
         let r = &mut self.report;
         r.step = self.step;
         r.diverged = None;
         r.loss = loss;
         r.accuracy = self.data.classification.then(|| correct as f64 / batch as f64);
+        if !full {
+            self.backward(batch, false);
+            if loss.is_finite() && self.grad_sq.iter().all(|g| g.is_finite()) {
+                self.fill_weight_grad_norms();
+                return;
+            }
+        }
+        self.forward_stats(batch, loss);
+        if self.report.diverged.is_some() && self.config.stop_on_divergence {
+            return;
+        }
+        self.backward(batch, true);
+        let depth = self.config.model.depth;
+        let r = &mut self.report;
+        // Backprop runs from the head down: the first non-finite gradient is the highest layer's.
+        if r.diverged.is_none() {
+            if let Some(k) = (0..self.grad_sq.len()).rev().find(|&k| !self.grad_sq[k].is_finite()) {
+                r.diverged = Some(Divergence { step: self.step + 1, layer: self.net.infos[k].layer.min(depth + 1), what: "gradient".into() });
+            }
+        }
+        self.fill_weight_grad_norms();
+    }
+
+    fn fill_weight_grad_norms(&mut self) {
+        let depth = self.config.model.depth;
+        let (net, r) = (&self.net, &mut self.report);
+        let grad_norm = |l: usize| net.layer_weights[l].iter().map(|&k| self.grad_sq[k]).sum::<f64>().sqrt() as f32;
+        for l in 0..=depth {
+            r.layers.weight_grad_norm[l] = grad_norm(l);
+        }
+        r.head.weight_grad_norm = grad_norm(depth + 1);
+    }
+
+    /// Per-layer forward statistics, and an activation or loss divergence.
+    fn forward_stats(&mut self, batch: usize, loss: f64) {
+        let depth = self.config.model.depth;
+        let step_id = self.step + 1;
+        let r = &mut self.report;
         for l in 0..=depth {
             let (mean, ms, var, bad) = moments(self.net.stream(l, batch));
             r.layers.act_mean[l] = mean as f32;
@@ -297,27 +348,23 @@ impl Trainer {
         if r.diverged.is_none() && !loss.is_finite() {
             r.diverged = Some(Divergence { step: step_id, layer: depth + 1, what: "loss".into() });
         }
-        if r.diverged.is_some() && self.config.stop_on_divergence {
-            return;
-        }
+    }
+
+    /// Backpropagation into `net.grads`, then ||grad||^2 per parameter tensor into `grad_sq`;
+    /// with `stats`, the RMS and non-finite count of dL/dh_l per layer into the report.
+    fn backward(&mut self, batch: usize, stats: bool) {
         let x = &self.x_batch[..batch * self.data.d_in];
-        let layers = &mut r.layers;
+        let layers = &mut self.report.layers;
         self.net.backward(x, &self.d_out_grad, batch, |l, d| {
-            let (g, bad) = rms(d);
-            layers.grad_rms[l] = g as f32;
-            layers.nonfinite[l] += bad as f32;
+            if stats {
+                let (g, bad) = rms(d);
+                layers.grad_rms[l] = g as f32;
+                layers.nonfinite[l] += bad as f32;
+            }
         }, None);
-        // Backprop runs from the head down: the first non-finite gradient is the highest layer's.
-        let bad_grad = || self.net.infos.iter().rev().find(|i| !sum_sq(i.span.of(&self.net.grads)).is_finite());
-        if let Some(info) = r.diverged.is_none().then(bad_grad).flatten() {
-            r.diverged = Some(Divergence { step: step_id, layer: info.layer.min(depth + 1), what: "gradient".into() });
+        for (sq, info) in self.grad_sq.iter_mut().zip(&self.net.infos) {
+            *sq = sum_sq(info.span.of(&self.net.grads));
         }
-        let net = &self.net;
-        let grad_norm = |l: usize| net.layer_weights[l].iter().map(|&k| sum_sq(net.infos[k].span.of(&net.grads))).sum::<f64>().sqrt() as f32;
-        for l in 0..=depth {
-            r.layers.weight_grad_norm[l] = grad_norm(l);
-        }
-        r.head.weight_grad_norm = grad_norm(depth + 1);
     }
 
     /// Weight norms and update ratios (from the optimizer's last update) per layer.

@@ -111,6 +111,43 @@ fn learning_rate_blowup_is_reported() {
     assert!(t.halted().is_some());
 }
 
+/// `train(n)` skips the per-layer statistics of all but its last step; it must still end
+/// exactly where n calls of `step()` end: the same report, parameters and optimizer state,
+/// and on a diverging run the same divergence (step, layer, what) and halted parameters.
+#[test]
+fn train_n_equals_n_single_steps() {
+    let mut cases = vec![small(NetKind::Plain, NormKind::Batch), small(NetKind::Residual, NormKind::Layer), small(NetKind::Residual, NormKind::None)];
+    for what in ["activation", "lr"] {
+        let mut c = small(NetKind::Plain, NormKind::None);
+        c.model.init = InitKind::Custom;
+        if what == "activation" {
+            c.model.depth = 40;
+            c.model.activation = ActivationKind::Linear;
+            c.model.sigma_w2 = 100.0;
+        } else {
+            c.optimizer.kind = OptimizerKind::Sgd;
+            c.optimizer.lr = 10.0;
+            c.model.sigma_w2 = 6.0;
+        }
+        cases.push(c);
+    }
+    let mut clipped = small(NetKind::Residual, NormKind::None);
+    clipped.optimizer.clip_norm = 0.5;
+    cases.push(clipped);
+    for c in cases {
+        let mut a = Trainer::new(c.clone()).unwrap();
+        let mut b = Trainer::new(c).unwrap();
+        let ra = format!("{:?}", a.train(37));
+        for _ in 0..37 {
+            b.step();
+        }
+        assert_eq!(ra, format!("{:?}", b.report()), "reports differ");
+        assert_eq!(a.net.params, b.net.params);
+        assert_eq!(a.optimizer, b.optimizer);
+        assert_eq!(format!("{:?}", a.halted()), format!("{:?}", b.halted()));
+    }
+}
+
 /// `stop_on_divergence: false` (for benchmarks) keeps stepping through the NaNs: the step
 /// count goes on, every report names the first divergence, and the updates keep changing the
 /// (non-finite) parameters.
