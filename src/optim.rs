@@ -103,11 +103,22 @@ impl Optimizer {
 fn update(params: &mut [f32], mut delta: impl FnMut(usize, f32) -> f32) -> (f64, f64) {
     let mut dsq = [0.0f64; 4];
     let mut psq = [0.0f64; 4];
-    for (i, p) in params.iter_mut().enumerate() {
-        let d = delta(i, *p);
+    let n4 = params.len() - params.len() % 4;
+    let (body, tail) = params.split_at_mut(n4);
+    // Lane l sums entries i = l mod 4, in order; four at a time, so the lanes stay in registers.
+    for (c, p4) in body.chunks_exact_mut(4).enumerate() {
+        let d: [f32; 4] = std::array::from_fn(|l| delta(4 * c + l, p4[l]));
+        for l in 0..4 {
+            p4[l] += d[l];
+            dsq[l] += (d[l] as f64) * (d[l] as f64);
+            psq[l] += (p4[l] as f64) * (p4[l] as f64);
+        }
+    }
+    for (l, p) in tail.iter_mut().enumerate() {
+        let d = delta(n4 + l, *p);
         *p += d;
-        dsq[i % 4] += (d as f64) * (d as f64);
-        psq[i % 4] += (*p as f64) * (*p as f64);
+        dsq[l] += (d as f64) * (d as f64);
+        psq[l] += (*p as f64) * (*p as f64);
     }
     ((dsq[0] + dsq[2]) + (dsq[1] + dsq[3]), (psq[0] + psq[2]) + (psq[1] + psq[3]))
 }
