@@ -10,6 +10,8 @@
 //!   node bench/wasi-run.mjs target/wasm32-wasip1/release/examples/bench.wasm
 //! The residual nets overflow to NaN within a few steps, as in every peer; the trainer keeps
 //! stepping through them (`stop_on_divergence: false`), so the same arithmetic is timed.
+//! A third argument `scaled` runs the residual nets with alpha = 1/sqrt(L) instead, which
+//! stay finite (same FLOPs, different numbers).
 
 use residual_lab::config::*;
 use residual_lab::Trainer;
@@ -87,6 +89,8 @@ fn main() {
     let args: Vec<String> = std::env::args().collect();
     let filter = args.get(1).cloned().unwrap_or_default();
     let timed: usize = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(200);
+    // "scaled": residual branches scaled by 1/sqrt(L), so the nets stay finite (same FLOPs).
+    let scaled = args.get(3).is_some_and(|s| s == "scaled");
     let (x, y) = spiral();
     println!("{:<24} {:>9} {:>9} {:>8}   loss at steps 0, 1, 2, 19", "config", "median ms", "mean ms", "GFLOP/s");
     for (kind, depth, width, batch) in CONFIGS {
@@ -101,7 +105,7 @@ fn main() {
             width,
             init: InitKind::HeNormal,
             stem_activation: true,
-            branch_scale: BranchScale::One,
+            branch_scale: if scaled { BranchScale::InvSqrtDepth } else { BranchScale::One },
             branch_layers: 2,
             ..Default::default()
         };

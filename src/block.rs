@@ -62,8 +62,8 @@ impl<T: Scalar> Block<T> {
                 let f = r.branch.output(batch);
                 let alpha = r.alpha.value(params);
                 let c = r.out_bias.map_or(T::ZERO, |s| params[s.offset]);
-                for i in 0..n {
-                    r.sum[i] = h[i] + alpha * f[i] + c;
+                for ((si, &hi), &fi) in r.sum[..n].iter_mut().zip(h).zip(f) {
+                    *si = hi + alpha * fi + c;
                 }
                 if let Some(norm) = &mut r.post_norm {
                     norm.forward(params, &r.sum[..n], &mut r.out[..n], batch, mode, bn_momentum);
@@ -104,13 +104,13 @@ impl<T: Scalar> Block<T> {
                     grads[span.offset] = d_sum.iter().fold(T::ZERO, |acc, &v| acc + v);
                 }
                 let alpha = r.alpha.value(params);
-                for i in 0..n {
-                    s.d_branch[i] = alpha * d_sum[i];
+                for (db, &ds) in s.d_branch[..n].iter_mut().zip(d_sum) {
+                    *db = alpha * ds;
                 }
                 r.branch.backward(params, grads, h, &s.d_branch[..n], Some(&mut d_in[..n]), batch, &mut s.ping, &mut s.pong, &mut s.x_t);
                 // The identity path.
-                for i in 0..n {
-                    d_in[i] += d_sum[i];
+                for (di, &ds) in d_in[..n].iter_mut().zip(d_sum) {
+                    *di += ds;
                 }
             }
         }

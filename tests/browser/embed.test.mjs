@@ -72,6 +72,13 @@ test("the iframe (embed=1) trains and draws, without the page chrome", async () 
   const frame = page.frame({ url: /embed=1/ });
   assert.ok(frame, "iframe loaded");
   await frame.waitForFunction(() => window.__lab?.snapshot().nets.every((n) => n.latest && n.latest.step >= 20), null, { timeout: 60000 });
+  // Charts out of view redraw at most once a second: wait for the loss chart's next draw.
+  await frame.waitForFunction(() => [...document.querySelectorAll("main canvas")].every((c) => {
+    const { data } = c.getContext("2d").getImageData(0, 0, c.width, c.height);
+    let ink = 0;
+    for (let i = 0; i < data.length; i += 4) if (data[i + 3] > 0 && Math.abs(data[i] - data[0]) + Math.abs(data[i + 1] - data[1]) > 30) ink++;
+    return ink > 200;
+  }), null, { timeout: 20000, polling: 250 }).catch(() => {}); // the assertion below reports the counts
   const r = await frame.evaluate(() => ({
     steps: window.__lab.snapshot().nets.map((n) => n.latest.step),
     preset: window.__lab.snapshot().cfg.view.preset,
