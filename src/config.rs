@@ -243,12 +243,116 @@ impl Default for Config {
     }
 }
 
-/// Turns a serde error into one that names the field path.
-pub fn path_error<E: std::fmt::Display>(e: serde_path_to_error::Error<E>) -> LabError {
-    let path = e.path().to_string();
-    let inner = e.into_inner().to_string();
-    let field = if path == "." || path.is_empty() { "config".to_string() } else { path };
-    LabError::invalid(field, inner)
+/// Deserializes JSON text; an error comes with the field path where it happened (`model.depth`,
+/// `params[3]`; empty at the top level). Plain serde_json, with the path worked out from the
+/// error's position only when there is an error: `serde_path_to_error`'s wrappers around every
+/// field cost about 70 KB of wasm.
+pub fn from_json_text<T: serde::de::DeserializeOwned>(s: &str) -> std::result::Result<T, (String, serde_json::Error)> {
+    let de = &mut serde_json::Deserializer::from_str(s);
+    T::deserialize(de).map_err(|e| (json_path_at(s, &e), e))
+}
+
+/// The field path at the position of a serde_json error in `s`: a small scan of the text up to
+/// there, tracking the open objects (with their current key) and arrays (with the index of the
+/// element being read).
+pub fn json_path_at(s: &str, e: &serde_json::Error) -> String {
+    let b = s.as_bytes();
+    // serde_json: line is 1-based, column the byte offset from the line's start.
+    let mut start = 0;
+    for _ in 1..e.line() {
+        match b[start..].iter().position(|&c| c == b'\n') {
+            Some(i) => start += i + 1,
+            None => break,
+        }
+    }
+    let end = (start + e.column()).min(b.len());
+    // (key, expecting a key) for objects; (index, element started) for arrays.
+    enum Frame {
+        Obj(Option<String>, bool),
+        Arr(usize, bool),
+    }
+    let mut stack: Vec<Frame> = Vec::new();
+    // Whether the last token read was an object key.
+    let mut after_key = false;
+    let mut i = 0;
+    while i < end {
+        let c = b[i];
+        i += 1;
+        if !matches!(c, b' ' | b'\t' | b'\n' | b'\r' | b':') {
+            after_key = false;
+        }
+        match c {
+            b'"' => {
+                let from = i;
+                while i < end && b[i] != b'"' {
+                    i += if b[i] == b'\\' { 2 } else { 1 };
+                }
+                let text = String::from_utf8_lossy(&b[from..i.min(end)]).into_owned();
+                i += 1;
+                match stack.last_mut() {
+                    Some(Frame::Obj(key, expect @ true)) => {
+                        *key = Some(text);
+                        *expect = false;
+                        after_key = true;
+                    }
+                    Some(Frame::Arr(_, started)) => *started = true,
+                    _ => {}
+                }
+            }
+            b'{' | b'[' => {
+                if let Some(Frame::Arr(_, started)) = stack.last_mut() {
+                    *started = true;
+                }
+                stack.push(if c == b'{' { Frame::Obj(None, true) } else { Frame::Arr(0, false) });
+            }
+            b'}' | b']' => {
+                stack.pop();
+            }
+            b',' => match stack.last_mut() {
+                Some(Frame::Obj(key, expect)) => {
+                    *key = None;
+                    *expect = true;
+                }
+                Some(Frame::Arr(n, started)) => {
+                    *n += 1;
+                    *started = false;
+                }
+                None => {}
+            },
+            b' ' | b'\t' | b'\n' | b'\r' | b':' => {}
+            _ => {
+                if let Some(Frame::Arr(_, started)) = stack.last_mut() {
+                    *started = true;
+                }
+            }
+        }
+    }
+    // A missing field is reported at its object's closing brace, an unknown enum variant given
+    // as a map (`{"relu": ..}`) right after its key: the path is the object's.
+    let m = e.to_string();
+    if m.starts_with("missing field") || (after_key && m.starts_with("unknown variant")) {
+        if let Some(Frame::Obj(key, _)) = stack.last_mut() {
+            *key = None;
+        }
+    }
+    let mut path = String::new();
+    for f in &stack {
+        match f {
+            Frame::Obj(Some(k), _) => {
+                if !path.is_empty() {
+                    path.push('.');
+                }
+                path.push_str(k);
+            }
+            Frame::Arr(n, true) => {
+                path.push('[');
+                path.push_str(&n.to_string());
+                path.push(']');
+            }
+            _ => {}
+        }
+    }
+    path
 }
 
 fn check_usize(field: &str, v: usize, lo: usize, hi: usize) -> Result<()> {
@@ -287,8 +391,10 @@ impl Config {
     /// field path. The one deserializer of `Config` for JSON text (the JS API writes its
     /// config objects out as JSON and comes here too).
     pub fn deserialize_json(s: &str) -> Result<Config> {
-        let de = &mut serde_json::Deserializer::from_str(s);
-        serde_path_to_error::deserialize(de).map_err(path_error)
+        from_json_text(s).map_err(|(path, e)| {
+            let field = if path.is_empty() { "config".to_string() } else { path };
+            LabError::invalid(field, e.to_string())
+        })
     }
 
     pub fn is_classification(&self) -> bool {

@@ -578,10 +578,9 @@ impl Trainer {
     }
 
     pub fn from_json(s: &str) -> Result<Trainer> {
-        let de = &mut serde_json::Deserializer::from_str(s);
-        let st: TrainerState = serde_path_to_error::deserialize(de).map_err(|e| {
-            let path = e.path().to_string();
-            LabError::State(format!("{path}: {}", e.into_inner()))
+        let st: TrainerState = crate::config::from_json_text(s).map_err(|(path, e)| {
+            let path = if path.is_empty() { "." } else { &path };
+            LabError::State(format!("{path}: {e}"))
         })?;
         Self::from_state(st)
     }
