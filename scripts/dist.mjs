@@ -6,12 +6,14 @@
 //   the worker, pkg/'s .js and .wasm, vendor uPlot (and its MIT licence, which must travel with it)
 // plus dist/embed.js, a one-line module that imports www/embed.js, so a post can say
 //   <script type="module" src="https://example.org/residual-lab/embed.js"></script>
+// JS is minified per file as scripts/serve.mjs serves it (scripts/minify.mjs).
 // Prints the size of the wasm, JS and CSS, raw and gzipped (node:zlib, level 9).
 // Usage: node scripts/dist.mjs [out-dir]   (after scripts/build.sh; default out-dir: dist)
 import { readFileSync, writeFileSync, mkdirSync, rmSync, existsSync, copyFileSync, statSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
+import { minifiable, minify } from "./minify.mjs";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const OUT = path.resolve(ROOT, process.argv[2] ?? "dist");
@@ -61,7 +63,8 @@ visit("www/index.html", page);
 rmSync(OUT, { recursive: true, force: true });
 for (const rel of [...seen].sort()) {
   mkdirSync(path.dirname(path.join(OUT, rel)), { recursive: true });
-  copyFileSync(path.join(ROOT, rel), path.join(OUT, rel));
+  if (minifiable(rel)) writeFileSync(path.join(OUT, rel), minify(readFileSync(path.join(ROOT, rel), "utf8")));
+  else copyFileSync(path.join(ROOT, rel), path.join(OUT, rel));
 }
 writeFileSync(path.join(OUT, "embed.js"), '// Residual Lab: <script type="module" src=".../embed.js"> defines <residual-lab>.\nimport "./www/embed.js";\n');
 seen.add("embed.js");

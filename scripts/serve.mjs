@@ -1,11 +1,13 @@
 #!/usr/bin/env node
-// Tiny static server for Residual Lab: serves the repository root on 127.0.0.1.
+// Tiny static server for Residual Lab: serves the repository root on 127.0.0.1, the page's
+// JavaScript minified as scripts/dist.mjs ships it (scripts/minify.mjs; MINIFY=0 to serve sources).
 //   node scripts/serve.mjs            -> http://127.0.0.1:8080/www/
 //   PORT=0 node scripts/serve.mjs     -> a free port (the URL line says which)
 import { createServer } from "node:http";
 import { createReadStream, promises as fs } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { minifiable, minify } from "./minify.mjs";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const PORT = Number.parseInt(process.env.PORT ?? "8080", 10);
@@ -36,6 +38,17 @@ function resolveInside(base, urlPath) {
 function send(res, status, text) {
   res.writeHead(status, { "content-type": "text/plain; charset=utf-8", "cache-control": "no-store" });
   res.end(text);
+}
+
+// Minified JS by file, kept while the file's mtime and size stay the same.
+const minified = new Map();
+async function minifiedBody(file, st) {
+  const key = `${st.mtimeMs}:${st.size}`;
+  const hit = minified.get(file);
+  if (hit && hit.key === key) return hit.body;
+  const body = Buffer.from(minify(await fs.readFile(file, "utf8")));
+  minified.set(file, { key, body });
+  return body;
 }
 
 const server = createServer(async (req, res) => {
@@ -70,13 +83,16 @@ const server = createServer(async (req, res) => {
     const real = await fs.realpath(file);
     const root = await fs.realpath(ROOT);
     if (!(real === root || real.startsWith(root + path.sep))) return send(res, 403, "forbidden\n");
+    const rel = path.relative(root, real).split(path.sep).join("/");
+    const body = minifiable(rel) ? await minifiedBody(real, st) : null;
     res.writeHead(200, {
       "content-type": MIME[path.extname(file).toLowerCase()] ?? "application/octet-stream",
-      "content-length": st.size,
+      "content-length": body ? body.length : st.size,
       "cache-control": "no-store",
       "x-content-type-options": "nosniff",
     });
     if (req.method === "HEAD") return res.end();
+    if (body) return res.end(body);
     createReadStream(file).pipe(res);
   } catch {
     send(res, 404, "not found\n");

@@ -28,8 +28,8 @@ if [ "${SKIP_BROWSER:-0}" != 1 ] && { [ ! -x /usr/bin/chromium ] || [ ! -x /usr/
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium chromium-driver >/dev/null
 fi
 
-if [ ! -d node_modules/playwright-core ] || [ ! -d node_modules/uplot ] || [ ! -d node_modules/binaryen ]; then
-  log "installing npm dev tools (playwright-core, uplot, binaryen)"
+if [ ! -d node_modules/playwright-core ] || [ ! -d node_modules/uplot ] || [ ! -d node_modules/binaryen ] || [ ! -d node_modules/esbuild ]; then
+  log "installing npm dev tools (playwright-core, uplot, binaryen, esbuild)"
   if [ -f package-lock.json ]; then npm ci --no-audit --no-fund --loglevel=error; else npm install --no-audit --no-fund --loglevel=error; fi
 fi
 log "tools ready"
