@@ -4,43 +4,47 @@
 //! Written out (instead of nalgebra's `gemm`) for two reasons: the summation order is fixed
 //! in the source, so native and wasm builds give bit-identical results (matrixmultiply picks
 //! an FMA kernel natively, which rounds differently), and nothing is allocated (matrixmultiply
-//! allocates packing buffers on every call). The inner loops run over contiguous memory in the
-//! order LLVM vectorizes without reassociating floats (simd128 in wasm, AVX natively).
+//! allocates packing buffers on every call). f32 runs an explicit f32x4 register-tile kernel
+//! (`crate::simd`: simd128 in wasm, SSE natively); f64 (the gradient checks) a plain loop that
+//! sums in the same order.
 //!
 //! Shapes: `(rows, cols)`, column-major, so element (r, c) of an `m x n` matrix is `a[r + c*m]`.
 
 use crate::scalar::Scalar;
 use crate::simd::{self, V};
 
-/// Rows of C per register tile (two f32x4 vectors) and columns of C per tile.
-const MR: usize = 8;
-const NR: usize = 4;
-
 /// C (m x n) = A (m x k) * B (k x n).
 pub fn matmul_nn<T: Scalar>(c: &mut [T], a: &[T], b: &[T], m: usize, k: usize, n: usize) {
     assert!(c.len() >= m * n && a.len() >= m * k && b.len() >= k * n);
-    if let (Some(a32), Some(b32)) = (T::as_f32(a), T::as_f32(b)) {
-        // B(p, j) = b[p + j*k].
-        return gemm_f32(T::as_f32_mut(c).unwrap(), a32, b32, m, k, n, 1, k);
-    }
-    // B(p, j) = b[p + j*k]: column j of B is contiguous.
-    tiled_a_columns(c, a, m, k, n, |p, j| b[p + j * k], |j0| {
-        let cols: [&[T]; NR] = std::array::from_fn(|jj| &b[(j0 + jj) * k..(j0 + jj + 1) * k]);
-        move |p: usize| -> [T; NR] { std::array::from_fn(|jj| cols[jj][p]) }
-    });
+    gemm(c, a, b, m, k, n, 1, k) // B(p, j) = b[p + j*k]
 }
 
 /// C (m x n) = A (m x k) * B^T, where B is stored as a (n x k) matrix.
 pub fn matmul_nt<T: Scalar>(c: &mut [T], a: &[T], b: &[T], m: usize, k: usize, n: usize) {
     assert!(c.len() >= m * n && a.len() >= m * k && b.len() >= n * k);
+    gemm(c, a, b, m, k, n, n, 1) // B^T(p, j) = B(j, p) = b[j + p*n]
+}
+
+/// C = A * B with A column-major (m x k) and B(p, j) = b[p*b_row + j*b_col]: the f32 kernel,
+/// or, for f64 (the gradient checks), the plain loop, which sums in the same order.
+fn gemm<T: Scalar>(c: &mut [T], a: &[T], b: &[T], m: usize, k: usize, n: usize, b_row: usize, b_col: usize) {
     if let (Some(a32), Some(b32)) = (T::as_f32(a), T::as_f32(b)) {
-        // B^T(p, j) = b[j + p*n].
-        return gemm_f32(T::as_f32_mut(c).unwrap(), a32, b32, m, k, n, n, 1);
+        return gemm_f32(T::as_f32_mut(c).unwrap(), a32, b32, m, k, n, b_row, b_col);
     }
-    // B^T(p, j) = B(j, p) = b[j + p*n]: for a fixed p, the tile's NR values are contiguous.
-    tiled_a_columns(c, a, m, k, n, |p, j| b[j + p * n], |j0| {
-        move |p: usize| -> [T; NR] { b[j0 + p * n..j0 + p * n + NR].try_into().unwrap() }
-    });
+    gemm_entries(c, a, b, m, k, b_row, b_col, 0..m, 0..n);
+}
+
+/// Entries (rows x cols) of C one at a time, each summed over p in order.
+fn gemm_entries<T: Scalar>(c: &mut [T], a: &[T], b: &[T], m: usize, k: usize, b_row: usize, b_col: usize, rows: std::ops::Range<usize>, cols: std::ops::Range<usize>) {
+    for j in cols {
+        for i in rows.clone() {
+            let mut s = T::ZERO;
+            for p in 0..k {
+                s += a[i + p * m] * b[p * b_row + j * b_col];
+            }
+            c[i + j * m] = s;
+        }
+    }
 }
 
 /// Vectors of C rows per register tile of the f32 kernel, and columns of C per tile:
@@ -69,6 +73,8 @@ fn gemm_f32(c: &mut [f32], a: &[f32], b: &[f32], m: usize, k: usize, n: usize, b
             j += 1;
         }
     }
+    // The last m % 4 rows.
+    gemm_entries(c, a, b, m, k, b_row, b_col, m - m % simd::LANES..m, 0..n);
 }
 
 struct Gemm {
@@ -82,8 +88,8 @@ struct Gemm {
 }
 
 impl Gemm {
-    /// Columns j0..j0+NC of C: full register tiles down the rows, then one-vector tiles,
-    /// then the last m % 4 rows one entry at a time.
+    /// Columns j0..j0+NC of C, rows 0..m - m % 4: full register tiles down the rows, then
+    /// one-vector tiles.
     #[inline(always)]
     unsafe fn column_block<const NC: usize>(&self, j0: usize) {
         let mut i = 0;
@@ -94,16 +100,6 @@ impl Gemm {
         while i + simd::LANES <= self.m {
             self.tile::<1, NC>(i, j0);
             i += simd::LANES;
-        }
-        for r in i..self.m {
-            for jj in 0..NC {
-                let j = j0 + jj;
-                let mut s = 0.0f32;
-                for p in 0..self.k {
-                    s += *self.a.add(r + p * self.m) * *self.b.add(p * self.b_row + j * self.b_col);
-                }
-                *self.c.add(r + j * self.m) = s;
-            }
         }
     }
 
@@ -128,62 +124,6 @@ impl Gemm {
             for (v, &acc_v) in acc_j.iter().enumerate() {
                 simd::store(self.c.add(i0 + v * simd::LANES + (j0 + jj) * self.m), acc_v);
             }
-        }
-    }
-}
-
-/// C = A * B with A column-major (m x k) read in place and B given elementwise (`b_at`) and
-/// as NR-wide rows of a column tile (`b_tile(j0)(p)` = B(p, j0..j0+NR)).
-/// Register tile: MR x NR accumulators of C, summed over p in order, one broadcast of B(p, j)
-/// per column and one contiguous load of A(i..i+MR, p) per p.
-#[inline(always)]
-fn tiled_a_columns<T: Scalar, F: Fn(usize) -> [T; NR]>(
-    c: &mut [T],
-    a: &[T],
-    m: usize,
-    k: usize,
-    n: usize,
-    b_at: impl Fn(usize, usize) -> T,
-    b_tile: impl Fn(usize) -> F,
-) {
-    let m_full = m - m % MR;
-    let n_full = n - n % NR;
-    let a = &a[..m * k];
-    let mut j0 = 0;
-    while j0 < n_full {
-        let tile = b_tile(j0);
-        let mut i0 = 0;
-        while i0 < m_full {
-            let mut acc = [[T::ZERO; MR]; NR];
-            for (p, a_col) in a.chunks_exact(m).enumerate() {
-                let ap: &[T; MR] = a_col[i0..i0 + MR].try_into().unwrap();
-                let bp = tile(p);
-                for jj in 0..NR {
-                    for r in 0..MR {
-                        acc[jj][r] += ap[r] * bp[jj];
-                    }
-                }
-            }
-            for (jj, acc_j) in acc.iter().enumerate() {
-                c[i0 + (j0 + jj) * m..i0 + (j0 + jj) * m + MR].copy_from_slice(acc_j);
-            }
-            i0 += MR;
-        }
-        edge(c, a, m, k, m_full..m, j0..j0 + NR, &b_at);
-        j0 += NR;
-    }
-    edge(c, a, m, k, 0..m, n_full..n, &b_at);
-}
-
-/// The rows and columns left over by the tiles, one entry at a time (same order over p).
-fn edge<T: Scalar>(c: &mut [T], a: &[T], m: usize, k: usize, rows: std::ops::Range<usize>, cols: std::ops::Range<usize>, b: &impl Fn(usize, usize) -> T) {
-    for j in cols {
-        for i in rows.clone() {
-            let mut s = T::ZERO;
-            for p in 0..k {
-                s += a[i + p * m] * b(p, j);
-            }
-            c[i + j * m] = s;
         }
     }
 }
