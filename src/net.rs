@@ -64,6 +64,12 @@ impl Builder<'_> {
 }
 
 impl<T: Scalar> Network<T> {
+    /// sqrt of the sum of `tensor_sq` (one value per parameter tensor) over layer l's Linear
+    /// weights: the Frobenius norm of the layer's weights, gradients or last update.
+    pub fn layer_norm(&self, l: usize, tensor_sq: &[f64]) -> f64 {
+        self.layer_weights[l].iter().map(|&k| tensor_sq[k]).sum::<f64>().sqrt()
+    }
+
     /// Builds and initializes a network. `rng` supplies every random draw.
     pub fn new(m: &ModelConfig, d_in: usize, d_out: usize, capacity: usize, rng: &mut Rng) -> Self {
         let w = m.width;

@@ -123,19 +123,9 @@ fn sums<T: Scalar>(xs: &[T]) -> (f64, f64) {
     ((s[0] + s[2]) + (s[1] + s[3]) + ts, (s2[0] + s2[2]) + (s2[1] + s2[3]) + ts2)
 }
 
-/// Sum of squares in f64, four lanes (the order of `sums`); NaN or Inf if any entry is.
+/// Sum of squares in f64 (the order of `sums`); NaN or Inf if any entry is.
 pub fn sum_sq<T: Scalar>(xs: &[T]) -> f64 {
-    let mut s2 = [0.0f64; 4];
-    let chunks = xs.chunks_exact(4);
-    let tail = chunks.remainder();
-    for c in chunks {
-        for l in 0..4 {
-            let v = c[l].to_f64();
-            s2[l] += v * v;
-        }
-    }
-    let ts2: f64 = tail.iter().map(|&v| v.to_f64() * v.to_f64()).sum();
-    (s2[0] + s2[2]) + (s2[1] + s2[3]) + ts2
+    sums(xs).1
 }
 
 /// Number of NaN or Inf entries (only called when a sum came out non-finite).

@@ -320,12 +320,11 @@ impl Trainer {
 
     fn fill_weight_grad_norms(&mut self) {
         let depth = self.config.model.depth;
-        let (net, r) = (&self.net, &mut self.report);
-        let grad_norm = |l: usize| net.layer_weights[l].iter().map(|&k| self.grad_sq[k]).sum::<f64>().sqrt() as f32;
+        let r = &mut self.report;
         for l in 0..=depth {
-            r.layers.weight_grad_norm[l] = grad_norm(l);
+            r.layers.weight_grad_norm[l] = self.net.layer_norm(l, &self.grad_sq) as f32;
         }
-        r.head.weight_grad_norm = grad_norm(depth + 1);
+        r.head.weight_grad_norm = self.net.layer_norm(depth + 1, &self.grad_sq) as f32;
     }
 
     /// Per-layer forward statistics, and an activation or loss divergence.
@@ -362,26 +361,21 @@ impl Trainer {
                 layers.nonfinite[l] += bad as f32;
             }
         }, None);
-        for (sq, info) in self.grad_sq.iter_mut().zip(&self.net.infos) {
-            *sq = sum_sq(info.span.of(&self.net.grads));
-        }
+        tensor_sq(&self.net.infos, &self.net.grads, &mut self.grad_sq);
+    }
+
+    /// `param_sq` for parameters that did not come from an optimizer step.
+    fn refresh_param_sq(&mut self) {
+        tensor_sq(&self.net.infos, &self.net.params, &mut self.param_sq);
     }
 
     /// Weight norms and update ratios (from the optimizer's last update) per layer.
-    fn refresh_param_sq(&mut self) {
-        for (sq, info) in self.param_sq.iter_mut().zip(&self.net.infos) {
-            *sq = sum_sq(info.span.of(&self.net.params));
-        }
-    }
-
     fn fill_weight_norms(&mut self) {
         let depth = self.config.model.depth;
-        let net = &self.net;
         let r = &mut self.report;
         for l in 0..=depth + 1 {
-            let tensors = &net.layer_weights[l];
-            let w = tensors.iter().map(|&k| self.param_sq[k]).sum::<f64>().sqrt();
-            let u = tensors.iter().map(|&k| self.update_sq[k]).sum::<f64>().sqrt();
+            let w = self.net.layer_norm(l, &self.param_sq);
+            let u = self.net.layer_norm(l, &self.update_sq);
             let ratio = if w > 0.0 { (u / w) as f32 } else { 0.0 };
             if l <= depth {
                 r.layers.weight_norm[l] = w as f32;
@@ -659,3 +653,9 @@ impl Trainer {
     }
 }
 
+/// out[k] = ||buf's span of tensor k||^2, for every parameter tensor.
+fn tensor_sq(infos: &[crate::params::ParamInfo], buf: &[f32], out: &mut [f64]) {
+    for (sq, info) in out.iter_mut().zip(infos) {
+        *sq = sum_sq(info.span.of(buf));
+    }
+}
