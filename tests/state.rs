@@ -14,6 +14,27 @@ fn small(kind: NetKind, norm: NormKind) -> Config {
     c
 }
 
+/// A plain linear net with s_w^2 = 100: q grows 100x per layer and overflows f32 in the first
+/// forward pass.
+fn exploding() -> Config {
+    let mut c = small(NetKind::Plain, NormKind::None);
+    c.model.depth = 40;
+    c.model.activation = ActivationKind::Linear;
+    c.model.init = InitKind::Custom;
+    c.model.sigma_w2 = 100.0;
+    c
+}
+
+/// SGD with lr 10: the weights blow up within a few steps.
+fn lr_blowup() -> Config {
+    let mut c = small(NetKind::Plain, NormKind::None);
+    c.optimizer.kind = OptimizerKind::Sgd;
+    c.optimizer.lr = 10.0;
+    c.model.init = InitKind::Custom;
+    c.model.sigma_w2 = 6.0;
+    c
+}
+
 #[test]
 fn same_config_same_reports() {
     for (kind, norm) in [(NetKind::Plain, NormKind::Batch), (NetKind::Residual, NormKind::Layer), (NetKind::Residual, NormKind::None)] {
@@ -77,12 +98,7 @@ fn corrupted_state_is_rejected_with_a_message() {
 /// trainer stays halted with its parameters untouched.
 #[test]
 fn explosion_is_reported_with_step_and_layer() {
-    let mut c = small(NetKind::Plain, NormKind::None);
-    c.model.depth = 40;
-    c.model.activation = ActivationKind::Linear;
-    c.model.init = InitKind::Custom;
-    c.model.sigma_w2 = 100.0;
-    let mut t = Trainer::new(c).unwrap();
+    let mut t = Trainer::new(exploding()).unwrap();
     let before = t.net.params.clone();
     let d = t.step().diverged.clone().expect("must diverge");
     assert_eq!((d.step, d.what.as_str()), (1, "activation"));
@@ -98,12 +114,7 @@ fn explosion_is_reported_with_step_and_layer() {
 /// A learning rate far too large for SGD blows the weights up within a few steps.
 #[test]
 fn learning_rate_blowup_is_reported() {
-    let mut c = small(NetKind::Plain, NormKind::None);
-    c.optimizer.kind = OptimizerKind::Sgd;
-    c.optimizer.lr = 10.0;
-    c.model.init = InitKind::Custom;
-    c.model.sigma_w2 = 6.0;
-    let mut t = Trainer::new(c).unwrap();
+    let mut t = Trainer::new(lr_blowup()).unwrap();
     let r = t.train(200).clone();
     let d = r.diverged.expect("must diverge");
     assert!(d.step >= 1 && d.step <= 200);
@@ -116,21 +127,7 @@ fn learning_rate_blowup_is_reported() {
 /// and on a diverging run the same divergence (step, layer, what) and halted parameters.
 #[test]
 fn train_n_equals_n_single_steps() {
-    let mut cases = vec![small(NetKind::Plain, NormKind::Batch), small(NetKind::Residual, NormKind::Layer), small(NetKind::Residual, NormKind::None)];
-    for what in ["activation", "lr"] {
-        let mut c = small(NetKind::Plain, NormKind::None);
-        c.model.init = InitKind::Custom;
-        if what == "activation" {
-            c.model.depth = 40;
-            c.model.activation = ActivationKind::Linear;
-            c.model.sigma_w2 = 100.0;
-        } else {
-            c.optimizer.kind = OptimizerKind::Sgd;
-            c.optimizer.lr = 10.0;
-            c.model.sigma_w2 = 6.0;
-        }
-        cases.push(c);
-    }
+    let mut cases = vec![small(NetKind::Plain, NormKind::Batch), small(NetKind::Residual, NormKind::Layer), small(NetKind::Residual, NormKind::None), exploding(), lr_blowup()];
     let mut clipped = small(NetKind::Residual, NormKind::None);
     clipped.optimizer.clip_norm = 0.5;
     cases.push(clipped);
@@ -153,11 +150,7 @@ fn train_n_equals_n_single_steps() {
 /// (non-finite) parameters.
 #[test]
 fn stepping_through_a_divergence_when_asked() {
-    let mut c = small(NetKind::Plain, NormKind::None);
-    c.optimizer.kind = OptimizerKind::Sgd;
-    c.optimizer.lr = 10.0;
-    c.model.init = InitKind::Custom;
-    c.model.sigma_w2 = 6.0;
+    let mut c = lr_blowup();
     let mut halting = Trainer::new(c.clone()).unwrap();
     let first = halting.train(200).diverged.clone().expect("must diverge");
     c.stop_on_divergence = false;
