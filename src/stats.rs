@@ -69,14 +69,36 @@ pub struct HeadStats {
     pub update_ratio: f32,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Divergence {
     /// The step (1-based) at which a non-finite value first appeared.
     pub step: u64,
     /// Stream position 0..=L, or L+1 for the head and the loss.
     pub layer: usize,
-    /// "activation", "loss", "gradient" or "parameter".
-    pub what: String,
+    /// Where the non-finite value showed first.
+    pub what: DivergenceKind,
+}
+
+/// A `&'static` tag rather than a `String`: a run that keeps stepping through NaNs
+/// (`stop_on_divergence: false`) reports it on every step without allocating.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DivergenceKind {
+    Activation,
+    Loss,
+    Gradient,
+    Parameter,
+}
+
+impl DivergenceKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DivergenceKind::Activation => "activation",
+            DivergenceKind::Loss => "loss",
+            DivergenceKind::Gradient => "gradient",
+            DivergenceKind::Parameter => "parameter",
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -10,7 +10,7 @@ use crate::net::Network;
 use crate::norm::Mode;
 use crate::optim::Optimizer;
 use crate::rng::Rng;
-use crate::stats::{moments, rms, sum_sq, Divergence, StepReport};
+use crate::stats::{moments, rms, sum_sq, Divergence, DivergenceKind, StepReport};
 use serde::{Deserialize, Serialize};
 
 pub struct Trainer {
@@ -243,7 +243,7 @@ impl Trainer {
         if let Some(k) = self.param_sq.iter().position(|sq| !sq.is_finite()) {
             let info = &self.net.infos[k];
             if self.report.diverged.is_none() {
-                self.report.diverged = Some(Divergence { step: self.step, layer: info.layer.min(self.config.model.depth + 1), what: "parameter".into() });
+                self.report.diverged = Some(Divergence { step: self.step, layer: info.layer.min(self.config.model.depth + 1), what: DivergenceKind::Parameter });
             }
             if stop {
                 self.halted = self.report.diverged.clone();
@@ -312,7 +312,7 @@ impl Trainer {
         // Backprop runs from the head down: the first non-finite gradient is the highest layer's.
         if r.diverged.is_none() {
             if let Some(k) = (0..self.grad_sq.len()).rev().find(|&k| !self.grad_sq[k].is_finite()) {
-                r.diverged = Some(Divergence { step: self.step + 1, layer: self.net.infos[k].layer.min(depth + 1), what: "gradient".into() });
+                r.diverged = Some(Divergence { step: self.step + 1, layer: self.net.infos[k].layer.min(depth + 1), what: DivergenceKind::Gradient });
             }
         }
         self.fill_weight_grad_norms();
@@ -341,11 +341,11 @@ impl Trainer {
             r.layers.dead_frac[l] = self.net.dead_fraction(l, batch) as f32;
             r.layers.grad_rms[l] = f32::NAN;
             if bad > 0 && r.diverged.is_none() {
-                r.diverged = Some(Divergence { step: step_id, layer: l, what: "activation".into() });
+                r.diverged = Some(Divergence { step: step_id, layer: l, what: DivergenceKind::Activation });
             }
         }
         if r.diverged.is_none() && !loss.is_finite() {
-            r.diverged = Some(Divergence { step: step_id, layer: depth + 1, what: "loss".into() });
+            r.diverged = Some(Divergence { step: step_id, layer: depth + 1, what: DivergenceKind::Loss });
         }
     }
 
@@ -626,8 +626,7 @@ impl Trainer {
             return Err(LabError::State(format!("step {} is out of range; allowed 0 to {MAX_STEP}", st.step)));
         }
         if let Some(d) = &st.halted {
-            let whats = ["activation", "loss", "gradient", "parameter"];
-            if d.layer > st.config.model.depth + 1 || !whats.contains(&d.what.as_str()) || d.step > st.step + 1 {
+            if d.layer > st.config.model.depth + 1 || d.step > st.step + 1 {
                 return Err(LabError::State(format!("halted: {d:?} is not a divergence of this run")));
             }
         }

@@ -55,6 +55,18 @@ fn steps_allocate_nothing() {
     let mut fixup = Config::default();
     fixup.model.init = InitKind::Fixup;
     configs.push(fixup);
+    // Stepping through NaNs (a benchmark setting): every step after the first reports the
+    // divergence, which must not allocate either. He/He residual blocks at alpha 1 with a
+    // large learning rate overflow within the warm-up step or the first few.
+    let mut nan = Config::default();
+    nan.model.kind = NetKind::Residual;
+    nan.model.depth = 32;
+    nan.model.init = InitKind::HeNormal;
+    nan.model.branch_scale = BranchScale::One;
+    nan.optimizer.kind = OptimizerKind::Sgd;
+    nan.optimizer.lr = 1.0;
+    nan.stop_on_divergence = false;
+    configs.push(nan);
     for c in configs {
         let label = format!("{:?} {:?} {:?}", c.model.kind, c.model.norm, c.optimizer.kind);
         let mut t = Trainer::new(c).unwrap();
@@ -67,5 +79,8 @@ fn steps_allocate_nothing() {
             t.train(5);
         });
         assert_eq!(n, 0, "{label}: {n} allocations in 26 steps");
+        if !t.config.stop_on_divergence {
+            assert!(t.report().diverged.is_some(), "{label}: the NaN case must diverge");
+        }
     }
 }
