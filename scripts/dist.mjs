@@ -1,23 +1,22 @@
 #!/usr/bin/env node
 // Builds dist/: exactly the files a blog author copies to a static host, found by following the
-// imports from the entry points (no hand-kept list to rot):
-//   www/embed.js      the <residual-lab> element, and every module it imports
+// references from the entry points (no hand-kept list to rot):
+//   www/embed.js      the <residual-lab> element
 //   www/index.html    the page, for the iframe mode (index.html?embed=1&...), with its CSS and JS
-//   the worker, pkg/'s .js and .wasm, vendor uPlot (and its MIT licence, which must travel with it)
+//   the workers, pkg/'s .js and .wasm, vendor uPlot (and its MIT licence, which must travel with it)
 // plus dist/embed.js, a one-line module that imports www/embed.js, so a post can say
 //   <script type="module" src="https://example.org/residual-lab/embed.js"></script>
-// JS is minified per file as scripts/serve.mjs serves it (scripts/minify.mjs).
+// JS is bundled and minified per entry point exactly as scripts/serve.mjs serves it
+// (scripts/bundle.mjs); with MINIFY=0 the sources are copied unbundled.
 // Prints the size of the wasm, JS and CSS, raw and gzipped (node:zlib, level 9).
 // Usage: node scripts/dist.mjs [out-dir]   (after scripts/build.sh; default out-dir: dist)
 import { readFileSync, writeFileSync, mkdirSync, rmSync, existsSync, copyFileSync, statSync } from "node:fs";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
-import { minifiable, minify } from "./minify.mjs";
+import { ROOT, MINIFY, ENTRIES, processed, served, bundle } from "./bundle.mjs";
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const OUT = path.resolve(ROOT, process.argv[2] ?? "dist");
-const ENTRIES = ["www/embed.js", "www/index.html"];
+const ENTRY_FILES = ["www/embed.js", "www/index.html"];
 const EXTRA = ["www/vendor/uPlot.LICENSE"];
 
 if (!existsSync(path.join(ROOT, "pkg/residual_lab_bg.wasm"))) {
@@ -25,45 +24,72 @@ if (!existsSync(path.join(ROOT, "pkg/residual_lab_bg.wasm"))) {
   process.exit(1);
 }
 
-// Static imports, re-exports, bare `import "x"`, dynamic import("x"), new URL("x", import.meta.url | BASE).
-const JS_REFS = [
+// Static imports, re-exports, bare `import "x"` (inside a bundle these are bundled, except pkg/),
+// and what stays a URL: dynamic import("x"), new URL("x", import.meta.url | BASE).
+const STATIC_REFS = [
   /^\s*(?:import|export)\s[^"'`;]*?\sfrom\s*["']([^"']+)["']/gm,
   /^\s*import\s*["']([^"']+)["']/gm,
+];
+const URL_REFS = [
   /import\(\s*["']([^"']+)["']\s*\)/g,
   /new URL\(\s*["']([^"']+)["']\s*,\s*(?:import\.meta\.url|BASE)\s*\)/g,
 ];
 const HTML_REFS = [/<(?:script|link)\b[^>]*?\s(?:src|href)="([^"]+)"/g];
 
-// Adds rel and everything it references to `seen`.
-function visit(rel, seen) {
+/** The references (repository-relative) in source file `rel` that `res` find, minus external URLs. */
+function refs(rel, res) {
+  const text = readFileSync(path.join(ROOT, rel), "utf8").replace(/\/\*[\s\S]*?\*\//g, "").replace(/^\s*\/\/.*$/gm, "")
+    .replace(/<!--[\s\S]*?-->/g, "");
+  const out = [];
+  for (const re of res) {
+    for (const m of text.matchAll(re)) {
+      const ref = m[1];
+      if (/^(?:[a-z]+:|\/\/|#)/i.test(ref)) continue; // data:, http:, absolute: not ours
+      out.push(path.posix.normalize(path.posix.join(path.posix.dirname(rel), ref.split(/[?#]/)[0])));
+    }
+  }
+  return out;
+}
+
+// Adds rel and everything it references to `seen`. A bundle entry's own references are those of
+// every module bundled into it: its URLs, and its imports of pkg/ and www/vendor/ (never bundled).
+async function visit(rel, seen) {
   if (seen.has(rel)) return;
   const abs = path.join(ROOT, rel);
   if (!existsSync(abs)) throw new Error(`dist: ${rel} is referenced but missing`);
   if (statSync(abs).isDirectory()) return; // new URL(".", import.meta.url): a base, not a file
   seen.add(rel);
   const ext = path.extname(rel);
-  if (![".js", ".mjs", ".html"].includes(ext)) return;
-  const text = readFileSync(abs, "utf8").replace(/\/\*[\s\S]*?\*\//g, "").replace(/^\s*\/\/.*$/gm, "")
-    .replace(/<!--[\s\S]*?-->/g, "");
-  for (const re of ext === ".html" ? HTML_REFS : JS_REFS) {
-    for (const m of text.matchAll(re)) {
-      const ref = m[1];
-      if (/^(?:[a-z]+:|\/\/|#)/i.test(ref)) continue; // data:, http:, absolute: not ours
-      visit(path.posix.normalize(path.posix.join(path.posix.dirname(rel), ref.split(/[?#]/)[0])), seen);
+  if (ext === ".html") {
+    const html = processed(rel) ? (await served(rel)).text : readFileSync(abs, "utf8");
+    for (const m of html.replace(/<!--[\s\S]*?-->/g, "").matchAll(HTML_REFS[0])) {
+      if (/^(?:[a-z]+:|\/\/|#)/i.test(m[1])) continue;
+      await visit(path.posix.normalize(path.posix.join(path.posix.dirname(rel), m[1].split(/[?#]/)[0])), seen);
+    }
+  } else if ([".js", ".mjs"].includes(ext)) {
+    if (MINIFY && rel.startsWith("www/") && !rel.startsWith("www/vendor/")) {
+      if (!ENTRIES.includes(rel)) throw new Error(`dist: ${rel} is loaded by URL but is not a bundle entry (ENTRIES in scripts/bundle.mjs)`);
+      for (const input of (await bundle(rel)).inputs) {
+        const inRel = path.relative(ROOT, input).split(path.sep).join("/");
+        for (const r of refs(inRel, URL_REFS)) await visit(r, seen);
+        for (const r of refs(inRel, STATIC_REFS)) if (/^(?:pkg|www\/vendor)\//.test(r)) await visit(r, seen);
+      }
+    } else {
+      for (const r of refs(rel, [...STATIC_REFS, ...URL_REFS])) await visit(r, seen);
     }
   }
 }
 const seen = new Set();
-for (const e of [...ENTRIES, ...EXTRA]) visit(e, seen);
+for (const e of [...ENTRY_FILES, ...EXTRA]) await visit(e, seen);
 // What the page alone (www/index.html and everything it loads: modules, workers, CSS, wasm)
 // downloads; the issue-7 size target counts this.
 const page = new Set();
-visit("www/index.html", page);
+await visit("www/index.html", page);
 
 rmSync(OUT, { recursive: true, force: true });
 for (const rel of [...seen].sort()) {
   mkdirSync(path.dirname(path.join(OUT, rel)), { recursive: true });
-  if (minifiable(rel)) writeFileSync(path.join(OUT, rel), minify(readFileSync(path.join(ROOT, rel), "utf8")));
+  if (processed(rel)) writeFileSync(path.join(OUT, rel), (await served(rel)).text);
   else copyFileSync(path.join(ROOT, rel), path.join(OUT, rel));
 }
 writeFileSync(path.join(OUT, "embed.js"), '// Residual Lab: <script type="module" src=".../embed.js"> defines <residual-lab>.\nimport "./www/embed.js";\n');

@@ -1,13 +1,14 @@
 #!/usr/bin/env node
 // Tiny static server for Residual Lab: serves the repository root on 127.0.0.1, the page's
-// JavaScript minified as scripts/dist.mjs ships it (scripts/minify.mjs; MINIFY=0 to serve sources).
+// JavaScript bundled and minified as scripts/dist.mjs ships it (scripts/bundle.mjs; MINIFY=0 to
+// serve the sources).
 //   node scripts/serve.mjs            -> http://127.0.0.1:8080/www/
 //   PORT=0 node scripts/serve.mjs     -> a free port (the URL line says which)
 import { createServer } from "node:http";
 import { createReadStream, promises as fs } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { minifiable, minify } from "./minify.mjs";
+import { processed, served } from "./bundle.mjs";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const PORT = Number.parseInt(process.env.PORT ?? "8080", 10);
@@ -40,15 +41,28 @@ function send(res, status, text) {
   res.end(text);
 }
 
-// Minified JS by file, kept while the file's mtime and size stay the same.
-const minified = new Map();
-async function minifiedBody(file, st) {
-  const key = `${st.mtimeMs}:${st.size}`;
-  const hit = minified.get(file);
-  if (hit && hit.key === key) return hit.body;
-  const body = Buffer.from(minify(await fs.readFile(file, "utf8")));
-  minified.set(file, { key, body });
-  return body;
+// Processed files (bundles, minified modules, the page) by path, kept while none of the files
+// they are made of has changed (mtime and size).
+const cache = new Map(); // rel -> Promise<{ body, stamps: Map(file -> "mtime:size") }>
+const stamp = (file, since = Infinity) =>
+  fs.stat(file).then((s) => (s.mtimeMs >= since ? "changed while building" : `${s.mtimeMs}:${s.size}`), () => "missing");
+async function fresh(entry) {
+  for (const [file, was] of entry.stamps) if ((await stamp(file)) !== was) return false;
+  return true;
+}
+async function processedBody(rel) {
+  const hit = cache.get(rel);
+  if (hit && (await fresh(await hit))) return (await hit).body;
+  const made = (async () => {
+    const start = Date.now();
+    const { text, inputs } = await served(rel);
+    // a file changed during the build never matches its stamp: the next request builds again
+    const stamps = new Map(await Promise.all(inputs.map(async (f) => [f, await stamp(f, start - 1000)])));
+    return { body: Buffer.from(text), stamps };
+  })();
+  cache.set(rel, made);
+  made.catch(() => cache.delete(rel));
+  return (await made).body;
 }
 
 const server = createServer(async (req, res) => {
@@ -84,7 +98,15 @@ const server = createServer(async (req, res) => {
     const root = await fs.realpath(ROOT);
     if (!(real === root || real.startsWith(root + path.sep))) return send(res, 403, "forbidden\n");
     const rel = path.relative(root, real).split(path.sep).join("/");
-    const body = minifiable(rel) ? await minifiedBody(real, st) : null;
+    let body = null;
+    if (processed(rel)) {
+      try {
+        body = await processedBody(rel);
+      } catch (e) {
+        console.error(`serve: ${rel}: ${e.message}`);
+        return send(res, 500, `could not build ${rel}: ${e.message}\n`);
+      }
+    }
     res.writeHead(200, {
       "content-type": MIME[path.extname(file).toLowerCase()] ?? "application/octet-stream",
       "content-length": body ? body.length : st.size,
