@@ -1,5 +1,6 @@
 // A thin wrapper around uPlot: log or linear y, legend, hover cursor, resizes with its box.
 // Draws only: setData takes prepared columns { x, series: [{label, color, dash, width, values}] }.
+// uPlot as scripts/vendor.mjs builds it: no time scales, no bars, stepped or spline paths.
 import uPlot from "../../vendor/uPlot.esm.js";
 import { fmt, fmtTick } from "../format.js";
 
