@@ -14,6 +14,7 @@
 //   rewritten to be relative to the bundle's URL instead of the source module's (esbuild does
 //   not rewrite these itself); a bundled module using import.meta in any other way is an error.
 // Modules that are not entry points are still served (minified on their own) when asked for.
+// Style sheets (www/**/*.css) are minified on their own.
 import { build, transform } from "esbuild";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
@@ -32,7 +33,8 @@ const posix = (p) => p.split(path.sep).join("/");
 
 /** Whether `rel` (repository-relative, `/`-separated) is served processed rather than as is. */
 export function processed(rel) {
-  return MINIFY && (/^(?:www|pkg)\/.*\.m?js$/.test(rel) && !rel.startsWith("www/vendor/") || rel === "www/index.html");
+  return MINIFY && (/^(?:www|pkg)\/.*\.m?js$/.test(rel) && !rel.startsWith("www/vendor/") || /^www\/.*\.css$/.test(rel)
+    || rel === "www/index.html");
 }
 
 /** `url` (relative to the module `from`) made relative to the directory `dir` of a bundle. */
@@ -93,12 +95,13 @@ function pageHtml(html) {
     (line, href) => (external(path.join(ROOT, "www", href)) ? line : ""));
 }
 
-/** What is served for `rel` when processed(rel) (a bundle, a module minified on its own, or the
- * page): { text, inputs } (inputs: the absolute paths of the files it is made of). */
+/** What is served for `rel` when processed(rel) (a bundle, a module or a style sheet minified on
+ * its own, or the page): { text, inputs } (inputs: the absolute paths of the files it is made of). */
 export async function served(rel) {
   if (ENTRIES.includes(rel)) return bundle(rel);
   const file = path.join(ROOT, rel);
   const text = await readFile(file, "utf8");
   if (rel === "www/index.html") return { text: pageHtml(text), inputs: [file] };
-  return { text: (await transform(text, { loader: "js", minify: true, legalComments: "inline" })).code, inputs: [file] };
+  const loader = rel.endsWith(".css") ? "css" : "js";
+  return { text: (await transform(text, { loader, minify: true, legalComments: "inline" })).code, inputs: [file] };
 }

@@ -6,8 +6,8 @@
 //   the workers, pkg/'s .js and .wasm, vendor uPlot (and its MIT licence, which must travel with it)
 // plus dist/embed.js, a one-line module that imports www/embed.js, so a post can say
 //   <script type="module" src="https://example.org/residual-lab/embed.js"></script>
-// JS is bundled and minified per entry point exactly as scripts/serve.mjs serves it
-// (scripts/bundle.mjs); with MINIFY=0 the sources are copied unbundled.
+// JS is bundled and minified per entry point, and CSS minified, exactly as scripts/serve.mjs
+// serves them (scripts/bundle.mjs); with MINIFY=0 the sources are copied as they are.
 // Prints the size of the wasm, JS and CSS, raw and gzipped (node:zlib, level 9).
 // Usage: node scripts/dist.mjs [out-dir]   (after scripts/build.sh; default out-dir: dist)
 import { readFileSync, writeFileSync, mkdirSync, rmSync, existsSync, copyFileSync, statSync } from "node:fs";

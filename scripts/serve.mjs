@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Tiny static server for Residual Lab: serves the repository root on 127.0.0.1, the page's
-// JavaScript bundled and minified as scripts/dist.mjs ships it (scripts/bundle.mjs; MINIFY=0 to
-// serve the sources).
+// JavaScript bundled and minified and its CSS minified, as scripts/dist.mjs ships them
+// (scripts/bundle.mjs; MINIFY=0 to serve the sources).
 //   node scripts/serve.mjs            -> http://127.0.0.1:8080/www/
 //   PORT=0 node scripts/serve.mjs     -> a free port (the URL line says which)
 import { createServer } from "node:http";
