@@ -3,6 +3,8 @@
 //! range (including the caps that keep a browser tab alive) and names the field.
 
 use crate::error::{LabError, Result};
+use crate::float_text::Disp;
+use crate::json::{self, J};
 use serde::{Deserialize, Serialize};
 
 /// Caps that keep a browser tab alive.
@@ -107,6 +109,155 @@ pub enum LossKind {
     Auto,
     CrossEntropy,
     Mse,
+}
+
+/// The JSON names of a unit enum's variants (serde's `snake_case` names), for the hand-written
+/// reader (json.rs) and messages.
+macro_rules! names {
+    ($($t:ident { $($v:ident = $s:literal),* $(,)? })*) => {$(
+        impl $t {
+            pub const NAMES: &'static [&'static str] = &[$($s),*];
+            pub const ALL: &'static [$t] = &[$($t::$v),*];
+            pub fn name(self) -> &'static str {
+                match self { $($t::$v => $s),* }
+            }
+        }
+    )*};
+}
+
+names! {
+    NetKind { Plain = "plain", Residual = "residual" }
+    ActivationKind { Relu = "relu", LeakyRelu = "leaky_relu", Tanh = "tanh", Linear = "linear", Gelu = "gelu", Sigmoid = "sigmoid" }
+    NormKind { None = "none", Batch = "batch", Layer = "layer", Rms = "rms" }
+    NormPosition { Pre = "pre", Post = "post" }
+    InitKind {
+        XavierUniform = "xavier_uniform", XavierNormal = "xavier_normal", HeNormal = "he_normal", HeUniform = "he_uniform",
+        LecunNormal = "lecun_normal", Orthogonal = "orthogonal", Fixup = "fixup", Rezero = "rezero", Custom = "custom",
+    }
+    BranchScale { One = "one", InvSqrtDepth = "inv_sqrt_depth", Learnable = "learnable" }
+    OptimizerKind { Sgd = "sgd", Momentum = "momentum", Adam = "adam", Adamw = "adamw" }
+    DatasetName { Spiral = "spiral", Circles = "circles", Xor = "xor", Blobs = "blobs", Regression = "regression", Custom = "custom" }
+    LossKind { Auto = "auto", CrossEntropy = "cross_entropy", Mse = "mse" }
+}
+
+/// A unit enum from JSON.
+fn kind<T: Copy + Named>(path: &str, j: &J) -> json::Res<T> {
+    json::enum_of(path, j, T::names(), T::all())
+}
+
+/// The names table of an enum, for `kind`.
+pub trait Named: Sized + 'static {
+    fn names() -> &'static [&'static str];
+    fn all() -> &'static [Self];
+}
+macro_rules! named {
+    ($($t:ident)*) => {$(
+        impl Named for $t {
+            fn names() -> &'static [&'static str] { $t::NAMES }
+            fn all() -> &'static [Self] { $t::ALL }
+        }
+    )*};
+}
+named!(NetKind ActivationKind NormKind NormPosition InitKind BranchScale OptimizerKind DatasetName LossKind);
+
+impl ModelConfig {
+    const FIELDS: &'static [&'static str] = &[
+        "kind", "depth", "width", "activation", "leaky_slope", "norm", "norm_position", "final_norm", "init", "sigma_w2",
+        "sigma_b2", "branch_layers", "branch_scale", "stem_activation",
+    ];
+    /// Reads the JSON form (missing fields take their defaults; unknown ones are an error).
+    pub fn from_j(path: &str, j: &J) -> json::Res<ModelConfig> {
+        let mut m = ModelConfig::default();
+        json::fields(path, j, "struct ModelConfig", Self::FIELDS, true, false, |k, p, v| {
+            match k {
+                0 => m.kind = kind(p, v)?,
+                1 => m.depth = json::usize_of(p, v)?,
+                2 => m.width = json::usize_of(p, v)?,
+                3 => m.activation = kind(p, v)?,
+                4 => m.leaky_slope = json::f64_of(p, v)?,
+                5 => m.norm = kind(p, v)?,
+                6 => m.norm_position = kind(p, v)?,
+                7 => m.final_norm = json::bool_of(p, v)?,
+                8 => m.init = kind(p, v)?,
+                9 => m.sigma_w2 = json::f64_of(p, v)?,
+                10 => m.sigma_b2 = json::f64_of(p, v)?,
+                11 => m.branch_layers = json::usize_of(p, v)?,
+                12 => m.branch_scale = kind(p, v)?,
+                _ => m.stem_activation = json::bool_of(p, v)?,
+            }
+            Ok(())
+        })?;
+        Ok(m)
+    }
+}
+
+impl OptimizerConfig {
+    const FIELDS: &'static [&'static str] = &["kind", "lr", "momentum", "nesterov", "beta1", "beta2", "eps", "weight_decay", "clip_norm"];
+    pub fn from_j(path: &str, j: &J) -> json::Res<OptimizerConfig> {
+        let mut o = OptimizerConfig::default();
+        json::fields(path, j, "struct OptimizerConfig", Self::FIELDS, true, false, |k, p, v| {
+            match k {
+                0 => o.kind = kind(p, v)?,
+                3 => o.nesterov = json::bool_of(p, v)?,
+                _ => {
+                    let x = json::f64_of(p, v)?;
+                    *match k {
+                        1 => &mut o.lr,
+                        2 => &mut o.momentum,
+                        4 => &mut o.beta1,
+                        5 => &mut o.beta2,
+                        6 => &mut o.eps,
+                        7 => &mut o.weight_decay,
+                        _ => &mut o.clip_norm,
+                    } = x;
+                }
+            }
+            Ok(())
+        })?;
+        Ok(o)
+    }
+}
+
+impl DataConfig {
+    const FIELDS: &'static [&'static str] = &["name", "n", "noise", "test_fraction", "classes", "shuffle"];
+    pub fn from_j(path: &str, j: &J) -> json::Res<DataConfig> {
+        let mut d = DataConfig::default();
+        json::fields(path, j, "struct DataConfig", Self::FIELDS, true, false, |k, p, v| {
+            match k {
+                0 => d.name = kind(p, v)?,
+                1 => d.n = json::usize_of(p, v)?,
+                2 => d.noise = json::f64_of(p, v)?,
+                3 => d.test_fraction = json::f64_of(p, v)?,
+                4 => d.classes = json::usize_of(p, v)?,
+                _ => d.shuffle = json::bool_of(p, v)?,
+            }
+            Ok(())
+        })?;
+        Ok(d)
+    }
+}
+
+impl Config {
+    const FIELDS: &'static [&'static str] = &["model", "optimizer", "data", "loss", "batch_size", "bn_momentum", "seed", "stop_on_divergence"];
+    /// Reads the JSON form (every field optional, unknown fields rejected) without validating
+    /// the ranges; errors name the field path below `path`.
+    pub fn from_j(path: &str, j: &J) -> json::Res<Config> {
+        let mut c = Config::default();
+        json::fields(path, j, "struct Config", Self::FIELDS, true, false, |k, p, v| {
+            match k {
+                0 => c.model = ModelConfig::from_j(p, v)?,
+                1 => c.optimizer = OptimizerConfig::from_j(p, v)?,
+                2 => c.data = DataConfig::from_j(p, v)?,
+                3 => c.loss = kind(p, v)?,
+                4 => c.batch_size = json::usize_of(p, v)?,
+                5 => c.bn_momentum = json::f64_of(p, v)?,
+                6 => c.seed = json::uint_of(p, v, u32::MAX as u64, "u32")? as u32,
+                _ => c.stop_on_divergence = json::bool_of(p, v)?,
+            }
+            Ok(())
+        })?;
+        Ok(c)
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -243,15 +394,6 @@ impl Default for Config {
     }
 }
 
-/// Deserializes JSON text; an error comes with the field path where it happened (`model.depth`,
-/// `params[3]`; empty at the top level). Plain serde_json, with the path worked out from the
-/// error's position only when there is an error: `serde_path_to_error`'s wrappers around every
-/// field cost about 70 KB of wasm.
-pub fn from_json_text<T: serde::de::DeserializeOwned>(s: &str) -> std::result::Result<T, (String, serde_json::Error)> {
-    let de = &mut serde_json::Deserializer::from_str(s);
-    T::deserialize(de).map_err(|e| (json_path_at(s, &e), e))
-}
-
 /// The field path at the position of a serde_json error in `s`: a small scan of the text up to
 /// there, tracking the open objects (with their current key) and arrays (with the index of the
 /// element being read).
@@ -272,15 +414,10 @@ pub fn json_path_at(s: &str, e: &serde_json::Error) -> String {
         Arr(usize, bool),
     }
     let mut stack: Vec<Frame> = Vec::new();
-    // Whether the last token read was an object key.
-    let mut after_key = false;
     let mut i = 0;
     while i < end {
         let c = b[i];
         i += 1;
-        if !matches!(c, b' ' | b'\t' | b'\n' | b'\r' | b':') {
-            after_key = false;
-        }
         match c {
             b'"' => {
                 let from = i;
@@ -293,7 +430,6 @@ pub fn json_path_at(s: &str, e: &serde_json::Error) -> String {
                     Some(Frame::Obj(key, expect @ true)) => {
                         *key = Some(text);
                         *expect = false;
-                        after_key = true;
                     }
                     Some(Frame::Arr(_, started)) => *started = true,
                     _ => {}
@@ -325,14 +461,6 @@ pub fn json_path_at(s: &str, e: &serde_json::Error) -> String {
                     *started = true;
                 }
             }
-        }
-    }
-    // A missing field is reported at its object's closing brace, an unknown enum variant given
-    // as a map (`{"relu": ..}`) right after its key: the path is the object's.
-    let m = e.to_string();
-    if m.starts_with("missing field") || (after_key && m.starts_with("unknown variant")) {
-        if let Some(Frame::Obj(key, _)) = stack.last_mut() {
-            *key = None;
         }
     }
     let mut path = String::new();
@@ -369,7 +497,7 @@ fn check_f64(field: &str, v: f64, lo: f64, hi: f64, open_low: bool) -> Result<()
         let lb = if open_low { "(" } else { "[" };
         return Err(LabError::invalid(
             field,
-            format!("{v} is out of range; allowed a finite number in {lb}{lo}, {hi}]"),
+            format!("{} is out of range; allowed a finite number in {lb}{}, {}]", Disp(v), Disp(lo), Disp(hi)),
         ));
     }
     Ok(())
@@ -391,9 +519,9 @@ impl Config {
     /// field path. The one deserializer of `Config` for JSON text (the JS API writes its
     /// config objects out as JSON and comes here too).
     pub fn deserialize_json(s: &str) -> Result<Config> {
-        from_json_text(s).map_err(|(path, e)| {
+        json::parse(s).and_then(|j| Config::from_j("", &j)).map_err(|(path, e)| {
             let field = if path.is_empty() { "config".to_string() } else { path };
-            LabError::invalid(field, e.to_string())
+            LabError::invalid(field, e)
         })
     }
 
@@ -425,8 +553,7 @@ impl Config {
         if m.kind == NetKind::Plain && matches!(m.init, InitKind::Fixup | InitKind::Rezero) {
             return Err(LabError::invalid(
                 "model.init",
-                format!("{:?} needs model.kind = \"residual\" (it initialises residual branches)", m.init)
-                    .to_ascii_lowercase(),
+                format!("{} needs model.kind = \"residual\" (it initialises residual branches)", m.init.name()),
             ));
         }
         if m.init == InitKind::Fixup && m.norm != NormKind::None {
@@ -454,7 +581,7 @@ impl Config {
             return Err(LabError::invalid("loss", "cross_entropy needs a classification dataset; data.name is regression"));
         }
         if !self.is_classification() && matches!(d.name, DatasetName::Spiral | DatasetName::Circles | DatasetName::Xor | DatasetName::Blobs) {
-            return Err(LabError::invalid("loss", format!("mse needs regression targets; data.name {:?} has class labels", d.name).to_ascii_lowercase()));
+            return Err(LabError::invalid("loss", format!("mse needs regression targets; data.name {} has class labels", d.name.name())));
         }
         let acts = m.depth * m.width * self.batch_size;
         if acts > MAX_ACTIVATIONS {
@@ -542,6 +669,99 @@ mod tests {
             let msg = err.to_string();
             assert!(msg.starts_with(field), "{json}: message {msg:?} should start with {field}");
         }
+    }
+
+    /// The hand-written reader (json.rs) accepts and rejects what serde's derived reader does,
+    /// with the same values and the same messages (less serde_json's position).
+    #[test]
+    fn reader_matches_serde_derive() {
+        let schema = serde_json::to_value(Config::default()).unwrap();
+        let values = [
+            "0", "1", "2", "-1", "1.5", "2.0", "-0.0", "1e300", "1e-300", "4294967295", "4294967296", "18446744073709551615",
+            "18446744073709551616", "-9223372036854775809", "\"x\"", "\"\"", "true", "false", "null", "[]", "{}", "[1]",
+            "{\"a\":1}", "[[]]", "\"a\\\"b\"", "0.1", "100",
+        ];
+        let mut texts: Vec<String> = vec!["{}".into(), r#"{"model":{},"model":{}}"#.into(), r#"{"model":{"depth":1,"depth":2}}"#.into()];
+        for (section, fields) in schema.as_object().unwrap() {
+            let mut leaf_values: Vec<String> = values.iter().map(|v| v.to_string()).collect();
+            match fields {
+                serde_json::Value::Object(fields) => {
+                    for (field, def) in fields {
+                        let mut vs = leaf_values.clone();
+                        if let serde_json::Value::String(d) = def {
+                            let names: &[&str] = match field.as_str() {
+                                "kind" if section == "model" => NetKind::NAMES,
+                                "kind" => OptimizerKind::NAMES,
+                                "activation" => ActivationKind::NAMES,
+                                "norm" => NormKind::NAMES,
+                                "norm_position" => NormPosition::NAMES,
+                                "init" => InitKind::NAMES,
+                                "branch_scale" => BranchScale::NAMES,
+                                "name" => DatasetName::NAMES,
+                                _ => panic!("{field}"),
+                            };
+                            for n in names {
+                                vs.push(format!("{n:?}"));
+                                vs.push(format!("{{{n:?}:null}}"));
+                                vs.push(format!("{{{n:?}:1}}"));
+                            }
+                            vs.push(format!("{{{d:?}:null,\"x\":null}}"));
+                        }
+                        for v in vs {
+                            texts.push(format!("{{{section:?}:{{{field:?}:{v}}}}}"));
+                        }
+                    }
+                    texts.push(format!("{{{section:?}:{{\"bogus\":1}}}}"));
+                    texts.push(format!("{{{section:?}:[\"{}\"]}}", fields.values().next().unwrap().as_str().unwrap_or("x")));
+                }
+                _ => {
+                    if section == "loss" {
+                        leaf_values.extend(LossKind::NAMES.iter().map(|n| format!("{n:?}")));
+                    }
+                    for v in &leaf_values {
+                        texts.push(format!("{{{section:?}:{v}}}"));
+                    }
+                }
+            }
+            for v in values {
+                texts.push(format!("{{{section:?}:{v}}}"));
+            }
+        }
+        let strip = |m: String| match m.rfind(" at line ") {
+            Some(i) => m[..i].to_string(),
+            None => m,
+        };
+        let mut differ = Vec::new();
+        for t in &texts {
+            let old = serde_json::from_str::<Config>(t).map_err(|e| strip(e.to_string()));
+            let new = Config::deserialize_json(t).map_err(|e| match e {
+                LabError::Invalid { message, .. } => message,
+                e => e.to_string(),
+            });
+            if old != new {
+                differ.push(format!("{t}\n  serde: {old:?}\n  new:   {new:?}"));
+            }
+        }
+        assert!(differ.is_empty(), "{} of {} differ:\n{}", differ.len(), texts.len(), differ.join("\n"));
+    }
+
+    #[test]
+    fn names_are_serdes() {
+        fn check<T: Serialize + Copy>(names: &[&str], all: &[T]) {
+            assert_eq!(names.len(), all.len());
+            for (n, v) in names.iter().zip(all) {
+                assert_eq!(serde_json::to_value(v).unwrap(), serde_json::Value::String(n.to_string()));
+            }
+        }
+        check(NetKind::NAMES, NetKind::ALL);
+        check(ActivationKind::NAMES, ActivationKind::ALL);
+        check(NormKind::NAMES, NormKind::ALL);
+        check(NormPosition::NAMES, NormPosition::ALL);
+        check(InitKind::NAMES, InitKind::ALL);
+        check(BranchScale::NAMES, BranchScale::ALL);
+        check(OptimizerKind::NAMES, OptimizerKind::ALL);
+        check(DatasetName::NAMES, DatasetName::ALL);
+        check(LossKind::NAMES, LossKind::ALL);
     }
 
     #[test]

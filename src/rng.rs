@@ -10,6 +10,11 @@ pub struct Rng {
 }
 
 impl Rng {
+    /// The generator with these state words (saved state).
+    pub fn from_words(s: [u64; 4]) -> Self {
+        Rng { s }
+    }
+
     pub fn new(seed: u64) -> Self {
         let mut sm = seed;
         let mut next = || {

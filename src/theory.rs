@@ -32,6 +32,7 @@
 
 use crate::config::{ActivationKind, BranchScale, Config, DatasetName, InitKind, ModelConfig, NetKind, NormKind, NormPosition};
 use crate::error::{LabError, Result};
+use crate::float_text::Disp;
 use nalgebra::{DMatrix, SymmetricEigen};
 use serde::{Deserialize, Serialize};
 use std::f64::consts::{FRAC_1_SQRT_2, PI};
@@ -755,7 +756,7 @@ fn grid_axis(field: &str, range: (f64, f64), n: usize, lowest: f64, open_low: bo
         let lb = if open_low { "(" } else { "[" };
         return Err(LabError::invalid(
             field,
-            format!("({a}, {b}) is not a range; allowed finite lo <= hi within {lb}{lowest}, 1000]"),
+            format!("({}, {}) is not a range; allowed finite lo <= hi within {lb}{}, 1000]", Disp(a), Disp(b), Disp(lowest)),
         ));
     }
     if n == 0 || n > MAX_PHASE_GRID {
@@ -772,7 +773,7 @@ pub fn phase_diagram(phi: Phi, sw2_range: (f64, f64), sb2_range: (f64, f64), nx:
     let sw2 = grid_axis("sw2_range", sw2_range, nx, 0.0, true)?;
     let sb2 = grid_axis("sb2_range", sb2_range, ny, 0.0, false)?;
     if phi.kind == ActivationKind::LeakyRelu && !(phi.leaky_slope.is_finite() && (0.0..=1.0).contains(&phi.leaky_slope)) {
-        return Err(LabError::invalid("leaky_slope", format!("{} is out of range; allowed [0, 1]", phi.leaky_slope)));
+        return Err(LabError::invalid("leaky_slope", format!("{} is out of range; allowed [0, 1]", Disp(phi.leaky_slope))));
     }
     let cells = nx * ny;
     let (mut q_star, mut chi1, mut c_star, mut xi_c) =
@@ -963,7 +964,7 @@ pub fn predict_profile_for_input(cfg: &Config, input_dim: usize, input_second_mo
     let phi = Phi::from_model(m);
     let mut notes = vec![
         "mean-field prediction: infinite width, at initialisation, Gaussian weights with the init's variance".to_string(),
-        format!("inputs: {input_dim} features of second moment {input_second_moment} each"),
+        format!("inputs: {input_dim} features of second moment {} each", Disp(input_second_moment)),
         "gradient: relative to the top block (the head and the loss set its scale); gradient-independence assumption (Schoenholz et al. 2017)".to_string(),
     ];
     if m.norm != NormKind::None {
@@ -1011,7 +1012,7 @@ type CurveResult = std::result::Result<Vec<f64>, String>;
 fn profile_curves(m: &ModelConfig, phi: Phi, input_dim: usize, qx: f64) -> (CurveResult, CurveResult) {
     let both = |reason: String| (Err(reason.clone()), Err(reason));
     if input_dim == 0 || !(qx.is_finite() && qx >= 0.0) {
-        return both(format!("input_dim = {input_dim} and input_second_moment = {qx}: need d_in >= 1 and a finite q_x >= 0"));
+        return both(format!("input_dim = {input_dim} and input_second_moment = {}: need d_in >= 1 and a finite q_x >= 0", Disp(qx)));
     }
     if !(m.sigma_w2.is_finite() && m.sigma_w2 > 0.0 && m.sigma_b2.is_finite() && m.sigma_b2 >= 0.0 && m.leaky_slope.is_finite()) {
         return both("model.sigma_w2, model.sigma_b2 or model.leaky_slope is out of range".to_string());
@@ -1032,7 +1033,7 @@ fn profile_curves(m: &ModelConfig, phi: Phi, input_dim: usize, qx: f64) -> (Curv
     match m.kind {
         NetKind::Plain => {
             if matches!(m.init, InitKind::Fixup | InitKind::Rezero) {
-                return both(format!("init {} initialises residual branches; it needs model.kind = residual", serde_name(&m.init)));
+                return both(format!("init {} initialises residual branches; it needs model.kind = residual", m.init.name()));
             }
             let mut second = Vec::with_capacity(depth + 1);
             let mut factors = Vec::with_capacity(depth); // factors[l]: backward gain of block l+1
@@ -1083,7 +1084,7 @@ fn profile_curves(m: &ModelConfig, phi: Phi, input_dim: usize, qx: f64) -> (Curv
             if m.branch_layers < 2 && !stream_gaussian {
                 return both(format!(
                     "a 1-layer branch applies phi (after the norm, if any) directly to the stream, and with model.stem_activation the stream (phi(z_0) plus Gaussian branch outputs) is not Gaussian; use 2 branch layers or no stem activation for a {} prediction",
-                    serde_name(&m.activation)
+                    m.activation.name()
                 ));
             }
             let mut second = Vec::with_capacity(depth + 1);
@@ -1127,16 +1128,8 @@ fn profile_curves(m: &ModelConfig, phi: Phi, input_dim: usize, qx: f64) -> (Curv
 fn batch_norm_forward_reason(phi: Phi) -> String {
     format!(
         "batch norm makes each unit's batch second moment 1 but not each example's; for {}, E[phi^2] then depends on how that spreads over the batch (exact only for relu, leaky_relu and linear)",
-        serde_name(&phi.kind)
+        phi.kind.name()
     )
-}
-
-/// The name a config value has in JSON (`leaky_relu`, `he_normal`, ...).
-fn serde_name<T: Serialize>(value: &T) -> String {
-    match serde_json::to_value(value) {
-        Ok(serde_json::Value::String(name)) => name,
-        _ => String::from("?"),
-    }
 }
 
 fn batch_norm_backward_reason() -> String {

@@ -5,6 +5,8 @@
 use crate::config::{Config, DatasetName};
 use crate::data::Dataset;
 use crate::error::{LabError, Result};
+use crate::json::{self, J};
+use crate::float_text::{Dbg, Disp};
 use crate::loss::{mean_squared_error, softmax_cross_entropy};
 use crate::net::Network;
 use crate::norm::Mode;
@@ -55,8 +57,8 @@ pub struct Evaluation {
 }
 
 /// Everything needed to continue a run bit for bit.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(test, derive(Deserialize), serde(deny_unknown_fields))]
 pub struct TrainerState {
     pub format: String,
     pub config: Config,
@@ -74,6 +76,125 @@ pub struct TrainerState {
 }
 
 pub const STATE_FORMAT: &str = "residual-lab-state/1";
+
+/// Saved state from its JSON form (json.rs), field by field with serde's rules and messages:
+/// every field required but `data` and `halted` (null or missing: none), unknown keys rejected
+/// at the top and skipped inside (as the derived readers did).
+impl TrainerState {
+    const FIELDS: &'static [&'static str] =
+        &["format", "config", "params", "running_stats", "optimizer", "rng", "order", "cursor", "step", "data", "halted"];
+
+    pub fn from_j(j: &J) -> json::Res<TrainerState> {
+        let mut st = TrainerState {
+            format: String::new(),
+            config: Config::default(),
+            params: Vec::new(),
+            running_stats: Vec::new(),
+            optimizer: Optimizer::new(&Config::default().optimizer, 0),
+            rng: Rng::new(0),
+            order: Vec::new(),
+            cursor: 0,
+            step: 0,
+            data: None,
+            halted: None,
+        };
+        let seen = json::fields("", j, "struct TrainerState", Self::FIELDS, true, true, |k, p, v| {
+            match k {
+                0 => st.format = json::string_of(p, v)?,
+                1 => st.config = Config::from_j(p, v)?,
+                2 => st.params = json::vec_f32(p, v)?,
+                3 => st.running_stats = json::vec_f64(p, v)?,
+                4 => st.optimizer = optimizer_from_j(p, v)?,
+                5 => st.rng = rng_from_j(p, v)?,
+                6 => st.order = json::vec_u32(p, v)?,
+                7 => st.cursor = json::usize_of(p, v)?,
+                8 => st.step = json::uint_of(p, v, u64::MAX, "u64")?,
+                9 => st.data = json::opt(p, Some(v), dataset_from_j)?,
+                _ => st.halted = json::opt(p, Some(v), divergence_from_j)?,
+            }
+            Ok(())
+        })?;
+        json::require("", &seen[..9], Self::FIELDS)?;
+        Ok(st)
+    }
+}
+
+fn optimizer_from_j(path: &str, j: &J) -> json::Res<Optimizer> {
+    const FIELDS: &[&str] = &["cfg", "t", "m", "v"];
+    let mut o = Optimizer::new(&Config::default().optimizer, 0);
+    let seen = json::fields(path, j, "struct Optimizer", FIELDS, false, true, |k, p, v| {
+        match k {
+            0 => o.cfg = crate::config::OptimizerConfig::from_j(p, v)?,
+            1 => o.t = json::uint_of(p, v, u64::MAX, "u64")?,
+            2 => o.m = json::vec_f32(p, v)?,
+            _ => o.v = json::vec_f32(p, v)?,
+        }
+        Ok(())
+    })?;
+    json::require(path, &seen, FIELDS)?;
+    Ok(o)
+}
+
+fn rng_from_j(path: &str, j: &J) -> json::Res<Rng> {
+    const FIELDS: &[&str] = &["s"];
+    let mut words = [0u64; 4];
+    let seen = json::fields(path, j, "struct Rng", FIELDS, false, true, |_, p, v| {
+        const WHAT: &str = "an array of length 4";
+        if !matches!(v, J::Arr(_) | J::F64s(_)) {
+            return json::invalid_type(p, v, WHAT);
+        }
+        let mut n = 0;
+        json::each(p, v, |q, x| {
+            if n == 4 {
+                return Err((p.to_string(), "trailing characters".to_string()));
+            }
+            words[n] = json::uint_of(q, x, u64::MAX, "u64")?;
+            n += 1;
+            Ok(())
+        })?;
+        if n < 4 {
+            return Err((p.to_string(), format!("invalid length {n}, expected {WHAT}")));
+        }
+        Ok(())
+    })?;
+    json::require(path, &seen, FIELDS)?;
+    Ok(Rng::from_words(words))
+}
+
+fn dataset_from_j(path: &str, j: &J) -> json::Res<Dataset> {
+    const FIELDS: &[&str] = &["x", "y", "d_in", "d_out", "classification", "n_train"];
+    let mut d = Dataset { x: Vec::new(), y: Vec::new(), d_in: 0, d_out: 0, classification: false, n_train: 0 };
+    let seen = json::fields(path, j, "struct Dataset", FIELDS, false, true, |k, p, v| {
+        match k {
+            0 => d.x = json::vec_f32(p, v)?,
+            1 => d.y = json::vec_f32(p, v)?,
+            2 => d.d_in = json::usize_of(p, v)?,
+            3 => d.d_out = json::usize_of(p, v)?,
+            4 => d.classification = json::bool_of(p, v)?,
+            _ => d.n_train = json::usize_of(p, v)?,
+        }
+        Ok(())
+    })?;
+    json::require(path, &seen, FIELDS)?;
+    Ok(d)
+}
+
+fn divergence_from_j(path: &str, j: &J) -> json::Res<Divergence> {
+    const FIELDS: &[&str] = &["step", "layer", "what"];
+    const KINDS: &[DivergenceKind] = &[DivergenceKind::Activation, DivergenceKind::Loss, DivergenceKind::Gradient, DivergenceKind::Parameter];
+    let names: Vec<&str> = KINDS.iter().map(|k| k.as_str()).collect();
+    let mut d = Divergence { step: 0, layer: 0, what: DivergenceKind::Loss };
+    let seen = json::fields(path, j, "struct Divergence", FIELDS, false, true, |k, p, v| {
+        match k {
+            0 => d.step = json::uint_of(p, v, u64::MAX, "u64")?,
+            1 => d.layer = json::usize_of(p, v)?,
+            _ => d.what = json::enum_of(p, v, &names, KINDS)?,
+        }
+        Ok(())
+    })?;
+    json::require(path, &seen, FIELDS)?;
+    Ok(d)
+}
 
 impl Trainer {
     /// Validates the config, generates the data and builds the network, all from `config.seed`.
@@ -424,7 +545,7 @@ impl Trainer {
         }
         let n = x.len() / d_in;
         if let Some(i) = x.iter().position(|v| !v.is_finite()) {
-            return Err(LabError::invalid("x", format!("x[{i}] = {} is not finite", x[i])));
+            return Err(LabError::invalid("x", format!("x[{i}] = {} is not finite", Disp(x[i]))));
         }
         let d_out = self.data.d_out;
         let cap = self.config.batch_size;
@@ -467,7 +588,7 @@ impl Trainer {
         }
         let [x0, x1, y0, y1] = bounds;
         if !bounds.iter().all(|v| v.is_finite()) || x1 <= x0 || y1 <= y0 {
-            return Err(LabError::invalid("bounds", format!("{bounds:?} must be finite with xmin < xmax and ymin < ymax")));
+            return Err(LabError::invalid("bounds", format!("[{}, {}, {}, {}] must be finite with xmin < xmax and ymin < ymax", Dbg(x0), Dbg(x1), Dbg(y0), Dbg(y1))));
         }
         let mut xs = Vec::with_capacity(res * res * 2);
         for j in 0..res {
@@ -511,7 +632,7 @@ impl Trainer {
                 return Err(LabError::invalid(name.clone(), format!("has {} values; expected {} (shape {:?})", vals.len(), info.span.len, info.shape)));
             }
             if let Some(i) = vals.iter().position(|v| !v.is_finite()) {
-                return Err(LabError::invalid(name.clone(), format!("value {i} is {} (not finite)", vals[i])));
+                return Err(LabError::invalid(name.clone(), format!("value {i} is {} (not finite)", Disp(vals[i]))));
             }
         }
         if let Some(k) = seen.iter().position(|s| !s) {
@@ -572,7 +693,7 @@ impl Trainer {
     }
 
     pub fn from_json(s: &str) -> Result<Trainer> {
-        let st: TrainerState = crate::config::from_json_text(s).map_err(|(path, e)| {
+        let st = json::parse(s).and_then(|j| TrainerState::from_j(&j)).map_err(|(path, e)| {
             let path = if path.is_empty() { "." } else { &path };
             LabError::State(format!("{path}: {e}"))
         })?;
@@ -656,5 +777,68 @@ impl Trainer {
 fn tensor_sq(infos: &[crate::params::ParamInfo], buf: &[f32], out: &mut [f64]) {
     for (sq, info) in out.iter_mut().zip(infos) {
         *sq = sum_sq(info.span.of(buf));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The hand-written state reader accepts and rejects what serde's derived reader did, with
+    /// the same values and messages (less serde_json's position).
+    #[test]
+    fn state_reader_matches_serde_derive() {
+        let mut cfg = Config::default();
+        cfg.model.depth = 2;
+        cfg.model.width = 4;
+        cfg.data.n = 16;
+        cfg.batch_size = 4;
+        let mut t = Trainer::new(cfg).unwrap();
+        t.train(3);
+        let json = t.to_json().unwrap();
+        let st: serde_json::Value = serde_json::from_str(&json).unwrap();
+        let values = [
+            "0", "1", "-1", "1.5", "1e300", "18446744073709551615", "18446744073709551616", "\"x\"", "true", "null", "[]", "{}", "[1]",
+            "[1,2,3,4]", "[1,2,3]", "[1,2,3,4,5]", "[1.5,2,3,4]", "[-1,2,3,4]", "[\"a\"]", "[null]", "[0.5,1]", "[1,0.5]",
+            r#"{"step":1,"layer":2,"what":"loss"}"#, r#"{"step":1,"layer":2,"what":"x"}"#, r#"{"step":1}"#, r#"{"s":[1,2,3,4]}"#,
+            r#"{"s":[1,2,3,4],"t":1}"#, r#"{"x":[0.5],"y":[1],"d_in":1,"d_out":2,"classification":true,"n_train":1,"z":0}"#,
+            r#"{"cfg":{},"t":1,"m":[],"v":[0.5]}"#, r#"{"cfg":{"lr":"x"},"t":1,"m":[],"v":[]}"#, r#"{"cfg":{},"t":-1,"m":[],"v":[]}"#,
+        ];
+        let mut texts = vec![json.clone(), format!("{},\"extra\":1}}", &json[..json.len() - 1])];
+        let obj = st.as_object().unwrap();
+        for key in obj.keys().cloned().chain(["data".to_string(), "halted".to_string()]) {
+            let mut m = obj.clone();
+            m.remove(&key);
+            texts.push(serde_json::to_string(&m).unwrap());
+            for v in values {
+                let mut m = obj.clone();
+                m.insert(key.clone(), serde_json::from_str(v).unwrap_or(serde_json::Value::Null));
+                let mut text = serde_json::to_string(&m).unwrap();
+                // serde_json::Value cannot hold 1e300 as written, nor u64 > 2^64: splice the text
+                text = text.replace(&format!("\"{key}\":{}", serde_json::to_string(&m[&key]).unwrap()), &format!("\"{key}\":{v}"));
+                texts.push(text);
+            }
+        }
+        // inside the optimizer and the rng
+        for (outer, inner) in [("optimizer", "t"), ("optimizer", "m"), ("optimizer", "cfg"), ("rng", "s")] {
+            for v in values {
+                let mut m = obj.clone();
+                m[outer][inner] = serde_json::from_str(v).unwrap_or(serde_json::Value::Null);
+                texts.push(serde_json::to_string(&m).unwrap());
+            }
+        }
+        let strip = |m: String| match m.rfind(" at line ") {
+            Some(i) => m[..i].to_string(),
+            None => m,
+        };
+        let mut differ = Vec::new();
+        for text in &texts {
+            let old = serde_json::from_str::<TrainerState>(text).map_err(|e| strip(e.to_string()));
+            let new = json::parse(text).and_then(|j| TrainerState::from_j(&j)).map_err(|(_, m)| m);
+            if old != new {
+                differ.push(format!("{}\n  serde: {:?}\n  new:   {:?}", text.chars().take(60).collect::<String>(), old.map(|_| ()), new.map(|_| ())));
+            }
+        }
+        assert!(differ.is_empty(), "{} of {} differ:\n{}", differ.len(), texts.len(), differ.join("\n"));
     }
 }

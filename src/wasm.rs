@@ -5,6 +5,7 @@
 
 use crate::config::Config;
 use crate::error::LabError;
+use crate::float_text::{Disp, Exp};
 use crate::stats::StepReport;
 use crate::trainer::{Evaluation, SplitMetrics, Trainer};
 use js_sys::{Array, Float32Array, Object, Reflect};
@@ -98,7 +99,7 @@ fn int_arg(name: &str, v: &JsValue, lo: f64, hi: f64, default: Option<f64>) -> R
     }
     match v.as_f64() {
         Some(x) if x.is_finite() && x.fract() == 0.0 && x >= lo && x <= hi => Ok(x),
-        _ => Err(invalid(name, format!("{} is not an integer in {lo} to {hi}", describe(v)))),
+        _ => Err(invalid(name, format!("{} is not an integer in {} to {}", describe(v), Disp(lo), Disp(hi)))),
     }
 }
 
@@ -113,7 +114,7 @@ fn describe(v: &JsValue) -> String {
     }
     if let Some(x) = v.as_f64() {
         // 1e300, not 301 digits
-        return if x != 0.0 && (x.abs() >= 1e16 || x.abs() < 1e-6) { format!("{x:e}") } else { format!("{x}") };
+        return if x != 0.0 && (x.abs() >= 1e16 || x.abs() < 1e-6) { Exp(x).to_string() } else { Disp(x).to_string() };
     }
     if v.is_undefined() {
         return "undefined".into();
@@ -156,7 +157,7 @@ fn f32_vec(name: &str, v: &JsValue) -> Result<Vec<f32>, JsError> {
     if Array::is_array(v) {
         let len = get(v, &JsValue::from_str("length"), name)?.as_f64().unwrap_or(-1.0);
         if !(0.0..=MAX_ARRAY_LEN).contains(&len) {
-            return Err(invalid(name, format!("array length {len} is out of range; allowed 0 to {MAX_ARRAY_LEN}")));
+            return Err(invalid(name, format!("array length {} is out of range; allowed 0 to {}", Disp(len), Disp(MAX_ARRAY_LEN))));
         }
         let mut out = Vec::with_capacity(len as usize);
         for i in 0..len as u32 {
@@ -477,7 +478,7 @@ impl Lab {
         let phi = crate::theory::Phi::new(activation_arg(&activation)?);
         let sb2 = number_arg("sb2", &sb2)?;
         if !(sb2.is_finite() && (0.0..=100.0).contains(&sb2)) {
-            return Err(invalid("sb2", format!("{sb2} is out of range; allowed 0 to 100")));
+            return Err(invalid("sb2", format!("{} is out of range; allowed 0 to 100", Disp(sb2))));
         }
         Ok(crate::theory::critical_sw2(phi, sb2))
     }
@@ -498,8 +499,12 @@ impl Lab {
 
 fn activation_arg(v: &JsValue) -> Result<crate::config::ActivationKind, JsError> {
     let name = v.as_string().ok_or_else(|| invalid("activation", format!("{} is not a string", describe(v))))?;
-    serde_json::from_value(serde_json::Value::String(name.clone()))
-        .map_err(|_| invalid("activation", format!("{name:?} is not one of relu, leaky_relu, tanh, linear, gelu, sigmoid")))
+    use crate::config::ActivationKind as A;
+    A::NAMES
+        .iter()
+        .position(|n| *n == name)
+        .map(|k| A::ALL[k])
+        .ok_or_else(|| invalid("activation", format!("{name:?} is not one of relu, leaky_relu, tanh, linear, gelu, sigmoid")))
 }
 
 /// Parses a JS config object with the field path in every error, then validates it.
@@ -524,12 +529,12 @@ fn config_from_js(v: &JsValue) -> Result<Config, JsError> {
         // A non-finite number went in as NON_FINITE, which every float field's range check
         // rejects: name the caller's value in the message.
         Err(LabError::Invalid { field, message }) => match nonfinite.iter().find(|(p, _)| *p == field) {
-            Some((_, x)) => Err(invalid(&field, message.replacen(&NON_FINITE.to_string(), &x.to_string(), 1))),
+            Some((_, x)) => Err(invalid(&field, message.replacen(&Disp(NON_FINITE).to_string(), &Disp(*x).to_string(), 1))),
             None => Err(invalid(&field, message)),
         },
         Err(e) => Err(err(e)),
         Ok(()) => match nonfinite.first() {
-            Some((p, x)) => Err(invalid(p, format!("{x} is not a finite number"))),
+            Some((p, x)) => Err(invalid(p, format!("{} is not a finite number", Disp(*x)))),
             None => Ok(config),
         },
     }
@@ -606,16 +611,16 @@ fn leaf_json(v: &JsValue, schema: &serde_json::Value, path: &str, out: &mut Stri
     } else if let Some(x) = v.as_f64() {
         if !x.is_finite() {
             if !float_field {
-                return Err(invalid(path, format!("invalid type: floating point `{x}`, expected {}", expected(schema, depth))));
+                return Err(invalid(path, format!("invalid type: floating point `{}`, expected {}", Disp(x), expected(schema, depth))));
             }
             nonfinite.push((path.to_string(), x));
-            let _ = write!(out, "{NON_FINITE:e}");
+            let _ = write!(out, "{}", Exp(NON_FINITE));
         } else if !float_field && x.fract() == 0.0 && x.abs() <= 9_007_199_254_740_991.0 {
             let _ = write!(out, "{}", x as i64); // a safe integer (-0 is 0)
         } else if x == 0.0 {
             out.push_str(if x.is_sign_negative() { "-0.0" } else { "0.0" });
         } else {
-            let _ = write!(out, "{x:e}"); // shortest round-trip digits, always a float literal
+            let _ = write!(out, "{}", Exp(x)); // shortest round-trip digits, always a float literal
         }
     } else if v.is_bigint() && int_field && !U32_FIELDS.contains(&path) {
         let s: String = js_sys::BigInt::unchecked_from_js_ref(v).to_string(10).map(String::from).unwrap_or_default();
