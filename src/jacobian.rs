@@ -26,8 +26,11 @@ pub struct Spectrum {
 
 impl Spectrum {
     pub fn of(j: &DMatrix<f64>) -> Spectrum {
-        let mut s: Vec<f64> = j.singular_values().iter().copied().collect();
-        s.sort_by(|a, b| b.partial_cmp(a).unwrap_or(std::cmp::Ordering::Equal));
+        // Unordered: nalgebra's own ordering panics on a NaN singular value and is one more
+        // sort in the wasm; this is the same sort as sweep.rs's (one instantiation).
+        let mut s: Vec<f64> = j.singular_values_unordered().iter().copied().collect();
+        s.sort_unstable_by(f64::total_cmp);
+        s.reverse();
         let n = s.len().max(1) as f64;
         let mean_sq = s.iter().map(|v| v * v).sum::<f64>() / n;
         let var = s.iter().map(|v| (v * v - mean_sq).powi(2)).sum::<f64>() / n;

@@ -64,7 +64,7 @@ fn band(per_layer: &mut [Vec<f64>]) -> Band {
             b.p90.push(0.0);
             continue;
         }
-        xs.sort_by(|a, b| a.partial_cmp(b).unwrap());
+        xs.sort_unstable_by(f64::total_cmp);
         let n = xs.len();
         b.geo_mean.push((xs.iter().map(|v| v.ln()).sum::<f64>() / n as f64).exp());
         let at = |p: f64| xs[((p * (n - 1) as f64).round() as usize).min(n - 1)];
