@@ -180,6 +180,12 @@ fn one_of(names: &[&str]) -> String {
 
 /// A unit enum: its name, or serde's `{"name": null}`.
 pub fn enum_of<T: Copy>(path: &str, j: &J, names: &[&str], all: &[T]) -> Res<T> {
+    enum_index(path, j, names).map(|k| all[k])
+}
+
+/// The index in `names` of a unit enum's variant (not generic: one copy in the wasm).
+#[inline(never)]
+pub fn enum_index(path: &str, j: &J, names: &[&str]) -> Res<usize> {
     let (name, value) = match j {
         J::Str(s) => (s, &J::Null),
         J::Obj(e) if e.len() == 1 => (&e[0].0, &e[0].1),
@@ -192,7 +198,7 @@ pub fn enum_of<T: Copy>(path: &str, j: &J, names: &[&str], all: &[T]) -> Res<T> 
     if *value != J::Null {
         return invalid_type(path, value, "unit");
     }
-    Ok(all[k])
+    Ok(k)
 }
 
 /// The elements of an array (a flat float array as `J::F` items, one at a time).
