@@ -97,30 +97,44 @@ impl Optimizer {
     }
 }
 
-/// params[i] += delta(i, params[i]) over a tensor; returns (||delta||^2, ||params||^2 after),
-/// summed in f64 in four lanes (a fixed order on every target, and short dependency chains).
+/// params[i] += delta(i, params[i]) over a tensor; returns (||delta||^2, ||params||^2 after).
+/// The squares are summed like the statistics (`stats::BLOCK`): in f32 within blocks of 64
+/// entries, four lanes at a time, and the block sums in f64; a block whose f32 sum overflows
+/// is summed again in f64, so the result is finite exactly when every entry is.
 #[inline(always)]
 fn update(params: &mut [f32], mut delta: impl FnMut(usize, f32) -> f32) -> (f64, f64) {
-    let mut dsq = [0.0f64; 4];
-    let mut psq = [0.0f64; 4];
-    let n4 = params.len() - params.len() % 4;
-    let (body, tail) = params.split_at_mut(n4);
-    // Lane l sums entries i = l mod 4, in order; four at a time, so the lanes stay in registers.
-    for (c, p4) in body.chunks_exact_mut(4).enumerate() {
-        let d: [f32; 4] = std::array::from_fn(|l| delta(4 * c + l, p4[l]));
-        for l in 0..4 {
-            p4[l] += d[l];
-            dsq[l] += (d[l] as f64) * (d[l] as f64);
-            psq[l] += (p4[l] as f64) * (p4[l] as f64);
+    const BLOCK: usize = crate::stats::BLOCK;
+    let (mut dsq, mut psq) = (0.0f64, 0.0f64);
+    let mut deltas = [0f32; BLOCK]; // kept for the f64 fallback
+    for (b, block) in params.chunks_mut(BLOCK).enumerate() {
+        use crate::simd::{add, from_array, mul, splat, to_array};
+        let (mut d4, mut p4) = (splat(0.0), splat(0.0));
+        let len = block.len();
+        let n4 = len - len % 4;
+        for (q, (p4s, ds)) in block[..n4].chunks_exact_mut(4).zip(deltas.chunks_exact_mut(4)).enumerate() {
+            let d: [f32; 4] = std::array::from_fn(|l| delta(b * BLOCK + 4 * q + l, p4s[l]));
+            let (dv, pv) = (from_array(d), add(from_array([p4s[0], p4s[1], p4s[2], p4s[3]]), from_array(d)));
+            p4s.copy_from_slice(&to_array(pv));
+            ds.copy_from_slice(&d);
+            d4 = add(d4, mul(dv, dv));
+            p4 = add(p4, mul(pv, pv));
         }
+        let (mut d4, mut p4) = (to_array(d4), to_array(p4));
+        for i in n4..len {
+            let d = delta(b * BLOCK + i, block[i]);
+            block[i] += d;
+            deltas[i] = d;
+            d4[i - n4] += d * d;
+            p4[i - n4] += block[i] * block[i];
+        }
+        let lanes = |a: [f32; 4]| (a[0] + a[2]) + (a[1] + a[3]);
+        let sq64 = |xs: &[f32]| xs.iter().map(|&v| v as f64 * v as f64).sum::<f64>();
+        let (bd, bp) = (lanes(d4), lanes(p4));
+        // Only an infinite sum may be an f32 overflow of finite entries; a NaN one has a NaN entry.
+        dsq += if bd != f32::INFINITY { bd as f64 } else { sq64(&deltas[..len]) };
+        psq += if bp != f32::INFINITY { bp as f64 } else { sq64(block) };
     }
-    for (l, p) in tail.iter_mut().enumerate() {
-        let d = delta(n4 + l, *p);
-        *p += d;
-        dsq[l] += (d as f64) * (d as f64);
-        psq[l] += (*p as f64) * (*p as f64);
-    }
-    ((dsq[0] + dsq[2]) + (dsq[1] + dsq[3]), (psq[0] + psq[2]) + (psq[1] + psq[3]))
+    (dsq, psq)
 }
 
 #[cfg(test)]
@@ -198,6 +212,24 @@ mod tests {
         // Step 2: decay -0.05 p1 = (-0.0425, 0.1); Adam part as in adam_two_steps: (+0.036610, -0.096518)
         //   p2 = (0.85 - 0.0425 + 0.036610, -2.0 + 0.1 - 0.096518) = (0.844110, -1.996518)
         close(run(cfg, P0, G), [[0.85, -2.0], [0.844110, -1.996518]]);
+    }
+
+    /// The norms `update` returns against f64 sums, on several blocks with a ragged tail, with
+    /// entries whose f32 squares overflow (finite norms) and with a NaN (non-finite norm).
+    #[test]
+    fn update_norms_match_f64_sums() {
+        let p0: Vec<f32> = (0..203).map(|i| if i % 50 == 3 { 3e19 } else { (i as f32 * 0.3).sin() }).collect();
+        let delta = |i: usize, p: f32| if i == 150 { 2e19 } else { -0.01 * p + 1e-3 * i as f32 };
+        let mut p = p0.clone();
+        let (dsq, psq) = update(&mut p, delta);
+        let d64: f64 = p0.iter().enumerate().map(|(i, &x)| (delta(i, x) as f64).powi(2)).sum();
+        let p64: f64 = p.iter().map(|&x| (x as f64).powi(2)).sum();
+        assert!(p.iter().zip(&p0).enumerate().all(|(i, (&x, &x0))| x == x0 + delta(i, x0)));
+        assert!((dsq / d64 - 1.0).abs() < 2e-6 && (psq / p64 - 1.0).abs() < 2e-6, "{dsq} {d64} {psq} {p64}");
+        assert!(dsq.is_finite() && psq.is_finite());
+        let mut q = p0.clone();
+        let (dsq, psq) = update(&mut q, |i, p| if i == 77 { f32::NAN } else { -p });
+        assert!(dsq.is_nan() && psq.is_nan());
     }
 
     #[test]

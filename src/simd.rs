@@ -1,4 +1,4 @@
-//! Four f32 lanes with just what the matrix kernels need: simd128 in wasm, SSE on x86_64
+//! Four f32 lanes with just what the matrix kernels and the f32 sums of squares need: simd128 in wasm, SSE on x86_64
 //! (part of its baseline), plain arrays elsewhere. Multiply and add stay separate (never
 //! fused), so each lane rounds exactly like scalar f32 code and every target gives the same
 //! bits.
@@ -63,3 +63,17 @@ pub use imp::{add, load, mul, splat, store, V};
 
 /// Lanes per vector.
 pub const LANES: usize = 4;
+
+/// The vector of four values, and back.
+#[inline(always)]
+pub fn from_array(a: [f32; 4]) -> V {
+    // SAFETY: `a` holds four f32.
+    unsafe { load(a.as_ptr()) }
+}
+#[inline(always)]
+pub fn to_array(v: V) -> [f32; 4] {
+    let mut a = [0f32; 4];
+    // SAFETY: `a` holds four f32.
+    unsafe { store(a.as_mut_ptr(), v) };
+    a
+}
