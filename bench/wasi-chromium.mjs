@@ -4,13 +4,18 @@
 // (COOP/COEP), so performance.now() has microsecond resolution, not 100 us.
 // The WASI layer is the minimum those examples use: stdout/stderr, the clock, args, exit.
 // Usage: node bench/wasi-chromium.mjs target/wasm32-wasip1/release/examples/kernels.wasm [args]
+// `--cpu-profile` (first) also samples the run with V8's profiler and prints the functions
+// with the most self time (the wasm's name section gives Rust's function names). The run's CPU
+// time on the page's thread is printed after the output.
 import { createServer } from "node:http";
 import { readFileSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { chromium } from "playwright-core";
 
-const [file, ...args] = process.argv.slice(2);
+const argv0 = process.argv.slice(2);
+const profile = argv0[0] === "--cpu-profile";
+const [file, ...args] = profile ? argv0.slice(1) : argv0;
 if (!file) {
   console.error("usage: node bench/wasi-chromium.mjs <example.wasm> [args]");
   process.exit(2);
@@ -89,9 +94,32 @@ try {
   await page.waitForFunction(() => typeof window.run === "function");
   const version = context.browser()?.version() ?? "";
   process.stdout.write(`# headless Chromium ${version}, cross-origin isolated: ${await page.evaluate(() => crossOriginIsolated)}\n`);
+  const cdp = await context.newCDPSession(page);
+  await cdp.send("Performance.enable");
+  const threadTime = async () => (await cdp.send("Performance.getMetrics")).metrics.find((m) => m.name === "ThreadTime").value;
+  if (profile) {
+    await cdp.send("Profiler.enable");
+    await cdp.send("Profiler.setSamplingInterval", { interval: 100 });
+    await cdp.send("Profiler.start");
+  }
+  const [cpu0, wall0] = [await threadTime(), performance.now()];
   process.stdout.write(await page.evaluate((a) => window.run(a), args));
+  // CPU time of the page's thread: on a busy machine it varies much less than wall time.
+  const [cpu, wall] = [(await threadTime()) - cpu0, (performance.now() - wall0) / 1e3];
+  process.stdout.write(`# run: ${cpu.toFixed(3)} s CPU on the page's thread, ${wall.toFixed(3)} s wall\n`);
+  if (profile) printProfile((await cdp.send("Profiler.stop")).profile);
 } finally {
   await context.close();
   rmSync(dir, { recursive: true, force: true });
   server.close();
+}
+
+/** Self time per function name, from a CDP profile: the top 25 with their share of samples. */
+function printProfile({ nodes, samples }) {
+  const nameOf = new Map(nodes.map((n) => [n.id, n.callFrame.functionName || "(anonymous)"]));
+  const self = new Map();
+  for (const id of samples) self.set(nameOf.get(id), (self.get(nameOf.get(id)) ?? 0) + 1);
+  const rows = [...self].sort((a, b) => b[1] - a[1]).slice(0, 25);
+  process.stdout.write(`# self time, ${samples.length} samples\n`);
+  for (const [name, n] of rows) process.stdout.write(`${((100 * n) / samples.length).toFixed(1).padStart(6)}%  ${name.slice(0, 140)}\n`);
 }

@@ -67,4 +67,30 @@ fn main() {
         let dx = time(reps, || matmul_nt(&mut y, &dy, &wt, b, w, w));
         println!("{:<14} {:>12.2} {:>12.2} {:>12.2} {:>12.1}", format!("{b} x {w}"), flops / fwd / 1e9, flops / dwt / 1e9, flops / dx / 1e9, 100.0 * tr / dwt);
     }
+    // The same products over a deep net's distinct buffers, in a training step's order (all
+    // forwards, then all backwards): what they reach when weights and stored activations come
+    // from outer caches instead of staying hot in L1/L2.
+    println!("{:<14} {:>12} {:>12}", "deep chain", "layers", "GF/s");
+    let nan = std::env::args().any(|a| a == "nan");
+    for &(b, w, layers) in &[(128usize, 64usize, 128usize), (64, 128, 32), (256, 128, 32)] {
+        let fill = if nan { f32::NAN } else { 0.01 };
+        let mut acts: Vec<Vec<f32>> = (0..=layers).map(|l| (0..b * w).map(|i| (((i + l) * 7919) % 101) as f32 / 1010.0 - 0.05).collect()).collect();
+        let wts: Vec<Vec<f32>> = (0..layers).map(|l| (0..w * w).map(|i| (((i + l) * 104729) % 97) as f32 / 970.0 - 0.05).collect()).collect();
+        let mut dws: Vec<Vec<f32>> = (0..layers).map(|_| vec![0f32; w * w]).collect();
+        let (mut g, mut g2, mut xt) = (vec![fill; b * w], vec![0f32; b * w], vec![0f32; b * w]);
+        let flops = 3.0 * 2.0 * (b * w * w * layers) as f64;
+        let secs = time(1, || {
+            for l in 0..layers {
+                let (x, y) = acts.split_at_mut(l + 1);
+                matmul_nn(&mut y[0], &x[l], &wts[l], b, w, w);
+            }
+            for l in (0..layers).rev() {
+                transpose(&acts[l], &mut xt, b, w);
+                matmul_nn(&mut dws[l], &xt, &g, w, b, w);
+                matmul_nt(&mut g2, &g, &wts[l], b, w, w);
+                std::mem::swap(&mut g, &mut g2);
+            }
+        });
+        println!("{:<14} {:>12} {:>12.2}", format!("{b} x {w}"), layers, flops / secs / 1e9);
+    }
 }
