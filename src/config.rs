@@ -260,6 +260,101 @@ impl Config {
     }
 }
 
+/// JSON as serde_json wrote the derived form: every field, in declaration order.
+impl Config {
+    pub fn write_json(&self, w: &mut json::W) {
+        let m = &self.model;
+        w.open();
+        w.key("model");
+        w.open();
+        w.key("kind");
+        w.str(m.kind.name());
+        w.key("depth");
+        w.uint(m.depth as u64);
+        w.key("width");
+        w.uint(m.width as u64);
+        w.key("activation");
+        w.str(m.activation.name());
+        w.key("leaky_slope");
+        w.f64(m.leaky_slope);
+        w.key("norm");
+        w.str(m.norm.name());
+        w.key("norm_position");
+        w.str(m.norm_position.name());
+        w.key("final_norm");
+        w.bool(m.final_norm);
+        w.key("init");
+        w.str(m.init.name());
+        w.key("sigma_w2");
+        w.f64(m.sigma_w2);
+        w.key("sigma_b2");
+        w.f64(m.sigma_b2);
+        w.key("branch_layers");
+        w.uint(m.branch_layers as u64);
+        w.key("branch_scale");
+        w.str(m.branch_scale.name());
+        w.key("stem_activation");
+        w.bool(m.stem_activation);
+        w.end();
+        w.key("optimizer");
+        self.optimizer.write_json(w);
+        let d = &self.data;
+        w.key("data");
+        w.open();
+        w.key("name");
+        w.str(d.name.name());
+        w.key("n");
+        w.uint(d.n as u64);
+        w.key("noise");
+        w.f64(d.noise);
+        w.key("test_fraction");
+        w.f64(d.test_fraction);
+        w.key("classes");
+        w.uint(d.classes as u64);
+        w.key("shuffle");
+        w.bool(d.shuffle);
+        w.end();
+        w.key("loss");
+        w.str(self.loss.name());
+        w.key("batch_size");
+        w.uint(self.batch_size as u64);
+        w.key("bn_momentum");
+        w.f64(self.bn_momentum);
+        w.key("seed");
+        w.uint(self.seed as u64);
+        w.key("stop_on_divergence");
+        w.bool(self.stop_on_divergence);
+        w.end();
+    }
+
+    /// The default config as a JSON tree: the JS API's template of which fields exist and what
+    /// each takes (floats are `J::F`, integers `J::U`, enums `J::Str`).
+    pub fn template() -> J {
+        let mut w = json::W::default();
+        Config::default().write_json(&mut w);
+        json::parse(&w.0).unwrap_or(J::Null)
+    }
+}
+
+impl OptimizerConfig {
+    pub fn write_json(&self, w: &mut json::W) {
+        w.open();
+        w.key("kind");
+        w.str(self.kind.name());
+        for (k, x) in [("lr", self.lr), ("momentum", self.momentum)] {
+            w.key(k);
+            w.f64(x);
+        }
+        w.key("nesterov");
+        w.bool(self.nesterov);
+        for (k, x) in [("beta1", self.beta1), ("beta2", self.beta2), ("eps", self.eps), ("weight_decay", self.weight_decay), ("clip_norm", self.clip_norm)] {
+            w.key(k);
+            w.f64(x);
+        }
+        w.end();
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct ModelConfig {
@@ -394,20 +489,12 @@ impl Default for Config {
     }
 }
 
-/// The field path at the position of a serde_json error in `s`: a small scan of the text up to
-/// there, tracking the open objects (with their current key) and arrays (with the index of the
-/// element being read).
-pub fn json_path_at(s: &str, e: &serde_json::Error) -> String {
+/// The field path at byte offset `end` of `s` (where a syntax error was found): a small scan
+/// of the text up to there, tracking the open objects (with their current key) and arrays
+/// (with the index of the element being read).
+pub fn json_path_at(s: &str, end: usize) -> String {
     let b = s.as_bytes();
-    // serde_json: line is 1-based, column the byte offset from the line's start.
-    let mut start = 0;
-    for _ in 1..e.line() {
-        match b[start..].iter().position(|&c| c == b'\n') {
-            Some(i) => start += i + 1,
-            None => break,
-        }
-    }
-    let end = (start + e.column()).min(b.len());
+    let end = end.min(b.len());
     // (key, expecting a key) for objects; (index, element started) for arrays.
     enum Frame {
         Obj(Option<String>, bool),
@@ -743,6 +830,71 @@ mod tests {
             }
         }
         assert!(differ.is_empty(), "{} of {} differ:\n{}", differ.len(), texts.len(), differ.join("\n"));
+    }
+
+    /// The hand-written writer gives serde_json's text of the derived form, and the template
+    /// the JS API checks configs against is serde_json's `Value` of the default config.
+    #[test]
+    fn writer_matches_serde_json() {
+        let mut s = 0x9E37_79B9_7F4A_7C15u64;
+        let mut next = move || {
+            s ^= s << 13;
+            s ^= s >> 7;
+            s ^= s << 17;
+            s
+        };
+        for i in 0..2000 {
+            let mut c = Config::default();
+            let mut f = || if i % 7 == 0 { f64::from_bits(next()) } else { (next() % 100000) as f64 / [1.0, 10.0, 1000.0, 1e9][i % 4] };
+            c.model.leaky_slope = f();
+            c.model.sigma_w2 = f();
+            c.model.sigma_b2 = f();
+            c.optimizer.lr = f();
+            c.optimizer.momentum = f();
+            c.optimizer.beta1 = f();
+            c.optimizer.beta2 = f();
+            c.optimizer.eps = f();
+            c.optimizer.weight_decay = f();
+            c.optimizer.clip_norm = f();
+            c.data.noise = f();
+            c.data.test_fraction = f();
+            c.bn_momentum = f();
+            c.model.kind = NetKind::ALL[i % NetKind::ALL.len()];
+            c.model.activation = ActivationKind::ALL[i % ActivationKind::ALL.len()];
+            c.model.norm = NormKind::ALL[i % NormKind::ALL.len()];
+            c.model.norm_position = NormPosition::ALL[i % NormPosition::ALL.len()];
+            c.model.init = InitKind::ALL[i % InitKind::ALL.len()];
+            c.model.branch_scale = BranchScale::ALL[i % BranchScale::ALL.len()];
+            c.optimizer.kind = OptimizerKind::ALL[i % OptimizerKind::ALL.len()];
+            c.data.name = DatasetName::ALL[i % DatasetName::ALL.len()];
+            c.loss = LossKind::ALL[i % LossKind::ALL.len()];
+            c.model.depth = next() as usize;
+            c.model.width = i;
+            c.data.n = next() as u32 as usize;
+            c.data.classes = i % 3;
+            c.batch_size = usize::MAX - i;
+            c.seed = next() as u32;
+            c.model.final_norm = i % 2 == 0;
+            c.model.stem_activation = i % 3 == 0;
+            c.optimizer.nesterov = i % 5 == 0;
+            c.data.shuffle = i % 2 == 1;
+            c.stop_on_divergence = i % 4 == 0;
+            let mut w = json::W::default();
+            c.write_json(&mut w);
+            assert_eq!(w.0, serde_json::to_string(&c).unwrap());
+        }
+        fn same(j: &J, v: &serde_json::Value) -> bool {
+            use serde_json::Value as V;
+            match (j, v) {
+                (J::Obj(e), V::Object(m)) => e.len() == m.len() && e.iter().all(|(k, j)| m.get(k).is_some_and(|v| same(j, v))),
+                (J::F(x), V::Number(n)) => n.is_f64() && n.as_f64() == Some(*x),
+                (J::U(x), V::Number(n)) => n.as_u64() == Some(*x),
+                (J::Str(s), V::String(t)) => s == t,
+                (J::Bool(b), V::Bool(c)) => b == c,
+                _ => false,
+            }
+        }
+        assert!(same(&Config::template(), &serde_json::to_value(Config::default()).unwrap()));
     }
 
     #[test]

@@ -15,6 +15,11 @@ impl Rng {
         Rng { s }
     }
 
+    /// The state words (for saved state).
+    pub fn words(&self) -> [u64; 4] {
+        self.s
+    }
+
     pub fn new(seed: u64) -> Self {
         let mut sm = seed;
         let mut next = || {

@@ -6,6 +6,7 @@
 use crate::config::Config;
 use crate::error::LabError;
 use crate::float_text::{Disp, Exp};
+use crate::json::J;
 use crate::stats::StepReport;
 use crate::trainer::{Evaluation, SplitMetrics, Trainer};
 use js_sys::{Array, Float32Array, Object, Reflect};
@@ -340,9 +341,10 @@ impl Lab {
     /// The full config, defaults filled in.
     #[wasm_bindgen(unchecked_return_type = "LabConfig")]
     pub fn config(&self) -> Result<JsValue, JsError> {
-        // Through JSON: the module already has serde_json's serializer for the config (state).
-        let json = serde_json::to_string(&self.inner.config).map_err(|e| JsError::new(&e.to_string()))?;
-        js_sys::JSON::parse(&json).map_err(|_| JsError::new("config: JSON.parse failed"))
+        // Through JSON: the module already writes the config as JSON (saved state).
+        let mut w = crate::json::W::default();
+        self.inner.config.write_json(&mut w);
+        js_sys::JSON::parse(&w.0).map_err(|_| JsError::new("config: JSON.parse failed"))
     }
 
     /// Changes the learning rate without resetting anything.
@@ -509,14 +511,14 @@ fn activation_arg(v: &JsValue) -> Result<crate::config::ActivationKind, JsError>
 
 /// Parses a JS config object with the field path in every error, then validates it.
 ///
-/// The object is written out as JSON (by `sanitize`, which walks the schema) and parsed by the
-/// same serde_json deserializer as `Config::from_json` and saved state: one deserializer of
-/// the config types in the module instead of two (serde-wasm-bindgen's and serde_json's).
+/// The object is written out as JSON (by `sanitize`, which walks the default config's JSON
+/// tree, `Config::template`) and read by the same reader as `Config::from_json` and saved
+/// state: one reader of the config types in the module.
 fn config_from_js(v: &JsValue) -> Result<Config, JsError> {
     if v.is_undefined() || v.is_null() {
         return Ok(Config::default());
     }
-    let schema = serde_json::to_value(Config::default()).map_err(|e| JsError::new(&e.to_string()))?;
+    let schema = Config::template();
     let mut json = String::new();
     let mut nonfinite = Vec::new();
     sanitize(v, &schema, "", &mut json, &mut nonfinite)?;
@@ -559,8 +561,8 @@ fn strip_position(m: &str) -> &str {
 /// plain object, unknown keys are rejected, `undefined` values are dropped (so they take the
 /// default, as a missing key does), and each value is read once through calls that catch a
 /// throwing getter. Leaves go through `leaf_json`.
-fn sanitize(v: &JsValue, schema: &serde_json::Value, path: &str, out: &mut String, nonfinite: &mut Vec<(String, f64)>) -> Result<(), JsError> {
-    let serde_json::Value::Object(fields) = schema else { return leaf_json(v, schema, path, out, nonfinite, 0) };
+fn sanitize(v: &JsValue, schema: &J, path: &str, out: &mut String, nonfinite: &mut Vec<(String, f64)>) -> Result<(), JsError> {
+    let J::Obj(fields) = schema else { return leaf_json(v, schema, path, out, nonfinite, 0) };
     let here = if path.is_empty() { "config" } else { path };
     if !is_plain_object(v) {
         return Err(invalid(here, format!("{} is not a plain object", describe(v))));
@@ -569,8 +571,10 @@ fn sanitize(v: &JsValue, schema: &serde_json::Value, path: &str, out: &mut Strin
     let mut first = true;
     for k in own_keys(v, here)? {
         let p = if path.is_empty() { k.clone() } else { format!("{path}.{k}") };
-        let Some(sub) = fields.get(&k) else {
-            let allowed: Vec<String> = fields.keys().map(|f| format!("`{f}`")).collect();
+        let Some((_, sub)) = fields.iter().find(|(f, _)| *f == k) else {
+            // In alphabetical order, as serde_json's map of the template listed them.
+            let mut allowed: Vec<String> = fields.iter().map(|(f, _)| format!("`{f}`")).collect();
+            allowed.sort();
             return Err(invalid(&p, format!("unknown field `{k}`, expected one of {}", allowed.join(", "))));
         };
         let child = get(v, &JsValue::from_str(&k), &p)?;
@@ -592,12 +596,11 @@ fn sanitize(v: &JsValue, schema: &serde_json::Value, path: &str, out: &mut Strin
 /// serde_json accepts what serde-wasm-bindgen accepted and names the field in what it rejects:
 /// integers are written as integers only where JS has them exactly (safe integers), a BigInt
 /// only into 64-bit integer fields, non-finite numbers into float fields as NON_FINITE.
-fn leaf_json(v: &JsValue, schema: &serde_json::Value, path: &str, out: &mut String, nonfinite: &mut Vec<(String, f64)>, depth: usize) -> Result<(), JsError> {
-    use serde_json::Value;
+fn leaf_json(v: &JsValue, schema: &J, path: &str, out: &mut String, nonfinite: &mut Vec<(String, f64)>, depth: usize) -> Result<(), JsError> {
     use std::fmt::Write;
-    let float_field = depth == 0 && matches!(schema, Value::Number(n) if n.is_f64());
-    let int_field = depth == 0 && matches!(schema, Value::Number(n) if !n.is_f64());
-    if depth == 0 && schema.is_string() && !v.is_string() && !(is_plain_object(v) && own_keys(v, path)?.len() == 1) {
+    let float_field = depth == 0 && matches!(schema, J::F(_));
+    let int_field = depth == 0 && matches!(schema, J::U(_));
+    if depth == 0 && matches!(schema, J::Str(_)) && !v.is_string() && !(is_plain_object(v) && own_keys(v, path)?.len() == 1) {
         // An enum takes its name, or serde's `{ "name": null }`; serde_json's message for
         // anything else would be a bare "expected value".
         return Err(invalid(path, format!("invalid type: {}, expected a string", describe(v))));
@@ -653,13 +656,13 @@ fn leaf_json(v: &JsValue, schema: &serde_json::Value, path: &str, out: &mut Stri
 }
 
 /// What a leaf of this schema value takes, for messages.
-fn expected(schema: &serde_json::Value, depth: usize) -> &'static str {
+fn expected(schema: &J, depth: usize) -> &'static str {
     match schema {
         _ if depth > 0 => "a JSON value",
-        serde_json::Value::Number(n) if n.is_f64() => "a number",
-        serde_json::Value::Number(_) => "an integer",
-        serde_json::Value::String(_) => "a string",
-        serde_json::Value::Bool(_) => "a boolean",
+        J::F(_) => "a number",
+        J::U(_) => "an integer",
+        J::Str(_) => "a string",
+        J::Bool(_) => "a boolean",
         _ => "a JSON value",
     }
 }
