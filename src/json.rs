@@ -371,6 +371,7 @@ impl W {
         self.0.push('}');
     }
     /// `"k":`, after a comma unless it is the object's first field.
+    #[inline(never)]
     pub fn key(&mut self, k: &str) {
         if !self.0.ends_with('{') {
             self.0.push(',');
@@ -378,6 +379,7 @@ impl W {
         self.str(k);
         self.0.push(':');
     }
+    #[inline(never)]
     pub fn str(&mut self, s: &str) {
         self.0.push('"');
         for c in s.chars() {
@@ -548,6 +550,12 @@ pub fn enum_index(path: &str, j: &J, names: &[&str]) -> Res<usize> {
 
 /// The elements of an array (a flat float array as `J::F` items, one at a time).
 pub fn each(path: &str, j: &J, mut f: impl FnMut(&str, &J) -> Res<()>) -> Res<usize> {
+    each_dyn(path, j, &mut f)
+}
+
+/// `each`, one copy in the wasm.
+#[inline(never)]
+fn each_dyn(path: &str, j: &J, f: &mut dyn FnMut(&str, &J) -> Res<()>) -> Res<usize> {
     match j {
         J::Arr(items) => {
             for (i, x) in items.iter().enumerate() {
@@ -603,6 +611,12 @@ pub fn opt<T>(path: &str, j: Option<&J>, f: impl FnOnce(&str, &J) -> Res<T>) -> 
 /// defaults). Unknown keys are an error with `deny_unknown`, skipped
 /// otherwise; a key given twice is an error. Returns which fields were present.
 pub fn fields(path: &str, j: &J, what: &str, names: &[&str], deny_unknown: bool, all_needed_in_seq: bool, mut f: impl FnMut(usize, &str, &J) -> Res<()>) -> Res<Vec<bool>> {
+    fields_dyn(path, j, what, names, deny_unknown, all_needed_in_seq, &mut f)
+}
+
+/// `fields`, one copy in the wasm.
+#[inline(never)]
+fn fields_dyn(path: &str, j: &J, what: &str, names: &[&str], deny_unknown: bool, all_needed_in_seq: bool, f: &mut dyn FnMut(usize, &str, &J) -> Res<()>) -> Res<Vec<bool>> {
     let mut seen = vec![false; names.len()];
     match j {
         J::Obj(entries) => {
