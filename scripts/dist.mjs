@@ -119,9 +119,16 @@ const all = sizes(seen);
 console.log(`dist: ${seen.size} files in ${path.relative(ROOT, OUT) || "."}/`);
 for (const [kind, n, raw, gz] of all.rows) console.log(`  ${kind.padEnd(5)} ${String(n).padStart(3)} files ${kb(raw)} raw ${kb(gz)} gzipped`);
 console.log(`  wasm + JS + CSS: ${kb(all.total[0])} raw ${kb(all.total[1])} gzipped`);
-const pg = sizes(page);
+// A browser loads one of the two builds of the core (www/js/core.js): pkg/relaxed/ where it has
+// relaxed SIMD, pkg/ otherwise. The page's size is the larger of the two downloads.
+const relaxed = (rel) => rel.startsWith("pkg/relaxed/");
+const plainPkg = (rel) => rel.startsWith("pkg/") && !relaxed(rel);
 const TARGET = 200_000; // issue 7: 200 KB (decimal) gzipped
-console.log(`page (www/index.html and all it loads): ${page.size} files`);
-for (const [kind, n, raw, gz] of pg.rows) console.log(`  ${kind.padEnd(5)} ${String(n).padStart(3)} files ${kb(raw)} raw ${kb(gz)} gzipped`);
-const g = pg.total[1];
-console.log(`page wasm+JS+CSS: ${(g / 1000).toFixed(1)} KB gzipped = ${(g / 1024).toFixed(1)} KiB (${g} bytes; target 200 KB = 200000 bytes: ${g <= TARGET ? "met" : `${g - TARGET} bytes over`})`);
+let g = 0;
+for (const [build, files] of [["simd128", [...page].filter((r) => !relaxed(r))], ["relaxed-simd", [...page].filter((r) => !plainPkg(r))]]) {
+  const pg = sizes(files);
+  console.log(`page (www/index.html and all it loads) with the ${build} core: ${files.length} files`);
+  for (const [kind, n, raw, gz] of pg.rows) console.log(`  ${kind.padEnd(5)} ${String(n).padStart(3)} files ${kb(raw)} raw ${kb(gz)} gzipped`);
+  g = Math.max(g, pg.total[1]);
+}
+console.log(`page wasm+JS+CSS: ${(g / 1000).toFixed(1)} KB gzipped = ${(g / 1024).toFixed(1)} KiB (${g} bytes, the larger build; target 200 KB = 200000 bytes: ${g <= TARGET ? "met" : `${g - TARGET} bytes over`})`);

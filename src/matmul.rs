@@ -6,7 +6,8 @@
 //! an FMA kernel natively, which rounds differently), and nothing is allocated (matrixmultiply
 //! allocates packing buffers on every call). f32 runs an explicit f32x4 register-tile kernel
 //! (`crate::simd`: simd128 in wasm, SSE natively); f64 (the gradient checks) a plain loop that
-//! sums in the same order.
+//! sums in the same order. In a fused build (`simd::FUSED`: relaxed SIMD in wasm, FMA natively)
+//! the tiles accumulate with fused multiply-adds; the last m % 4 rows (the plain loop) never do.
 //!
 //! Shapes: `(rows, cols)`, column-major, so element (r, c) of an `m x n` matrix is `a[r + c*m]`.
 
@@ -53,8 +54,8 @@ const MV32: usize = 2;
 const NR32: usize = 4;
 
 /// f32 C (m x n) = A (m x k) * B with A column-major and B(p, j) = b[p*b_row + j*b_col].
-/// Every entry of C is summed over p in order, with a separate multiply and add, so the
-/// result is the same as the scalar loops' bit for bit, on every target.
+/// Every entry of C is summed over p in order, with a separate multiply and add (fused in a
+/// fused build), so the result is the same as the scalar loops' bit for bit, on every target.
 fn gemm_f32(c: &mut [f32], a: &[f32], b: &[f32], m: usize, k: usize, n: usize, b_row: usize, b_col: usize) {
     if m == 0 || n == 0 {
         return;
@@ -114,7 +115,7 @@ impl Gemm {
             for (jj, acc_j) in acc.iter_mut().enumerate() {
                 let bv = simd::splat(*bp.add(jj * self.b_col));
                 for (acc_v, &a_v) in acc_j.iter_mut().zip(&av) {
-                    *acc_v = simd::add(*acc_v, simd::mul(a_v, bv));
+                    *acc_v = simd::madd(a_v, bv, *acc_v);
                 }
             }
             ap = ap.wrapping_add(self.m);
@@ -203,7 +204,8 @@ mod tests {
                     for i in 0..m {
                         let mut s = 0f32;
                         for p in 0..k {
-                            s += a[i + p * m] * b_at(p, j);
+                            // A fused build fuses in the 4-row tiles, not in the last m % 4 rows.
+                            s = if simd::FUSED && i < m - m % 4 { a[i + p * m].mul_add(b_at(p, j), s) } else { s + a[i + p * m] * b_at(p, j) };
                         }
                         c[i + j * m] = s;
                     }

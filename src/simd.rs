@@ -1,8 +1,11 @@
-//! Four f32 lanes with just what the matrix kernels and the f32 sums of squares need: simd128 in wasm, SSE on x86_64
-//! (part of its baseline), plain arrays elsewhere. Multiply and add stay separate (never
-//! fused), so each lane rounds exactly like scalar f32 code and every target gives the same
-//! bits.
-
+//! Four f32 lanes with just what the matrix kernels and the f32 sums of squares need: simd128
+//! in wasm, SSE on x86_64 (part of its baseline), plain arrays elsewhere.
+//!
+//! `madd(a, b, c)` = a * b + c is the one operation that depends on the build: a separate
+//! multiply and add by default, so each lane rounds exactly like scalar f32 code and every
+//! target gives the same bits; fused (one rounding) in a build with relaxed SIMD in wasm or
+//! FMA on x86_64, which is faster (half the arithmetic instructions in the matrix kernel) and
+//! gives the same bits as every other fused build. `FUSED` says which.
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
 mod imp {
     use core::arch::wasm32::*;
@@ -12,6 +15,11 @@ mod imp {
     #[inline(always)] pub unsafe fn store(p: *mut f32, v: V) { v128_store(p as *mut v128, v) }
     #[inline(always)] pub fn add(a: V, b: V) -> V { f32x4_add(a, b) }
     #[inline(always)] pub fn mul(a: V, b: V) -> V { f32x4_mul(a, b) }
+    #[cfg(target_feature = "relaxed-simd")]
+    #[inline(always)] pub fn madd(a: V, b: V, c: V) -> V { f32x4_relaxed_madd(a, b, c) }
+    #[cfg(not(target_feature = "relaxed-simd"))]
+    #[inline(always)] pub fn madd(a: V, b: V, c: V) -> V { add(mul(a, b), c) }
+    pub const FUSED: bool = cfg!(target_feature = "relaxed-simd");
     #[inline(always)]
     pub fn transpose4([a, b, c, d]: [V; 4]) -> [V; 4] {
         let (ab_lo, ab_hi) = (i32x4_shuffle::<0, 4, 1, 5>(a, b), i32x4_shuffle::<2, 6, 3, 7>(a, b));
@@ -35,6 +43,11 @@ mod imp {
     #[inline(always)] pub unsafe fn store(p: *mut f32, v: V) { _mm_storeu_ps(p, v) }
     #[inline(always)] pub fn add(a: V, b: V) -> V { unsafe { _mm_add_ps(a, b) } }
     #[inline(always)] pub fn mul(a: V, b: V) -> V { unsafe { _mm_mul_ps(a, b) } }
+    #[cfg(target_feature = "fma")]
+    #[inline(always)] pub fn madd(a: V, b: V, c: V) -> V { unsafe { _mm_fmadd_ps(a, b, c) } }
+    #[cfg(not(target_feature = "fma"))]
+    #[inline(always)] pub fn madd(a: V, b: V, c: V) -> V { add(mul(a, b), c) }
+    pub const FUSED: bool = cfg!(target_feature = "fma");
     #[inline(always)]
     pub fn transpose4([a, b, c, d]: [V; 4]) -> [V; 4] {
         unsafe {
@@ -53,13 +66,15 @@ mod imp {
     #[inline(always)] pub unsafe fn store(p: *mut f32, v: V) { (p as *mut [f32; 4]).write_unaligned(v) }
     #[inline(always)] pub fn add(a: V, b: V) -> V { std::array::from_fn(|i| a[i] + b[i]) }
     #[inline(always)] pub fn mul(a: V, b: V) -> V { std::array::from_fn(|i| a[i] * b[i]) }
+    #[inline(always)] pub fn madd(a: V, b: V, c: V) -> V { add(mul(a, b), c) }
+    pub const FUSED: bool = false;
     #[inline(always)]
     pub fn transpose4(v: [V; 4]) -> [V; 4] { std::array::from_fn(|i| std::array::from_fn(|k| v[k][i])) }
 }
 
 /// The 4 x 4 transpose of four vectors: lane i of result k is lane k of input i.
 pub use imp::transpose4;
-pub use imp::{add, load, mul, splat, store, V};
+pub use imp::{add, load, madd, mul, splat, store, FUSED, V};
 
 /// Lanes per vector.
 pub const LANES: usize = 4;

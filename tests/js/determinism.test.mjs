@@ -9,22 +9,12 @@ import { readFileSync, readdirSync, statSync } from "node:fs";
 import { execFileSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { initSync, Lab } from "../../pkg/residual_lab.js";
+import { CONFIGS } from "./configs.mjs";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 initSync({ module: readFileSync(`${root}pkg/residual_lab_bg.wasm`) });
 
 const STEPS = 100;
-const small = { batch_size: 32, data: { n: 256 } };
-const CONFIGS = {
-  "residual relu adam": { ...small, model: { depth: 4, width: 16 }, seed: 1 },
-  "plain tanh sgd": { ...small, model: { kind: "plain", depth: 4, width: 16, activation: "tanh", init: "xavier_normal" }, optimizer: { kind: "sgd", lr: 0.05 }, seed: 2 },
-  "plain batch norm, nesterov momentum": { ...small, model: { kind: "plain", depth: 3, width: 16, norm: "batch" }, optimizer: { kind: "momentum", lr: 0.02, nesterov: true }, seed: 3 },
-  "residual layer norm gelu adamw": { ...small, model: { depth: 4, width: 16, norm: "layer", activation: "gelu", final_norm: true }, optimizer: { kind: "adamw", weight_decay: 0.01 }, data: { name: "circles", n: 256 }, seed: 4 },
-  "post rms norm sigmoid, learnable alpha, clipping": { ...small, model: { depth: 3, width: 12, norm: "rms", norm_position: "post", activation: "sigmoid", branch_scale: "learnable", branch_layers: 1 }, optimizer: { clip_norm: 0.5, lr: 0.01 }, data: { name: "blobs", classes: 4, n: 256 }, seed: 5 },
-  "fixup init, leaky relu, momentum": { ...small, model: { depth: 6, width: 16, init: "fixup", activation: "leaky_relu", stem_activation: true }, optimizer: { kind: "momentum", lr: 0.05 }, data: { name: "xor", n: 256 }, seed: 6 },
-  "orthogonal init, batch norm residual, adam": { ...small, model: { depth: 3, width: 16, init: "orthogonal", norm: "batch" }, seed: 7 },
-  "regression mse, custom init": { ...small, model: { kind: "plain", depth: 3, width: 16, init: "custom", sigma_w2: 1.5, sigma_b2: 0.1, activation: "tanh" }, optimizer: { kind: "sgd", lr: 0.02 }, data: { name: "regression", n: 256 }, seed: 8 },
-};
 
 function nativeLosses(config) {
   const out = execFileSync("cargo", ["run", "--quiet", "--release", "--example", "losses", "--", JSON.stringify(config), String(STEPS)], {
