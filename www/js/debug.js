@@ -23,7 +23,7 @@ export function installDebugHandle(state) {
           latest: reportCopy(n.latest), initReport: reportCopy(n.initReport),
           theory: n.theory ? { supported: n.theory.supported, reason: n.theory.reason } : null,
           data: n.data ? { d_in: n.data.d_in, n_train: n.data.n_train, classes: n.data.classes, n: n.data.y.length } : null,
-          hasGrid: !!n.grid, stepMs: n.stepMs,
+          hasGrid: !!n.grid, stepMs: n.stepMs, simd: n.simd,
         })),
         hist: {
           rounds: h.rounds, loss: h.loss, evalSteps: h.evalSteps, trainLoss: h.trainLoss, testLoss: h.testLoss,

@@ -1,14 +1,17 @@
 // A promise-based handle on one training worker.
+import { workerName } from "./simdchoice.js";
+
 const WORKER_URL = new URL("./worker.js", import.meta.url);
 
 /** A module worker running worker.js. A worker must be same-origin with the page, so when
  * this module was loaded from another origin (an embed on a blog), a tiny blob: module
  * imports worker.js by its absolute URL (the lab's server sends CORS headers). */
 function startWorker() {
-  if (typeof location === "undefined" || WORKER_URL.origin === location.origin) return new Worker(WORKER_URL, { type: "module" });
+  const options = { type: "module", name: workerName("residual-lab net") };
+  if (typeof location === "undefined" || WORKER_URL.origin === location.origin) return new Worker(WORKER_URL, options);
   const blob = new Blob([`import ${JSON.stringify(WORKER_URL.href)};\n`], { type: "text/javascript" });
   const url = URL.createObjectURL(blob);
-  const w = new Worker(url, { type: "module" });
+  const w = new Worker(url, options);
   setTimeout(() => URL.revokeObjectURL(url), 60000);
   return w;
 }

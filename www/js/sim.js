@@ -23,7 +23,7 @@ const SLICE_MS = 150, FRAME_MS = 17;
 function adopt(net, m, okType) {
   if (m.type === okType) {
     Object.assign(net, { status: "ready", config: m.config, data: m.data, bounds: m.bounds,
-      initReport: m.probe, latest: m.probe, theory: m.theory });
+      initReport: m.probe, latest: m.probe, theory: m.theory, simd: m.simd });
   } else {
     Object.assign(net, { status: "error", error: m.message });
   }

@@ -16,6 +16,7 @@ export function emptyNet() {
     latest: null,      // latest training report
     grid: null,        // latest predict_grid { res, bounds, values }
     stepMs: 0,         // worker time of the last round
+    simd: null,        // the core's build in its worker: "relaxed-simd" or "simd128"
   };
 }
 

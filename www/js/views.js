@@ -102,7 +102,9 @@ export function createViews(state, root = document, opts = {}) {
     const step = Math.max(0, ...state.nets.map((n) => n.latest?.step ?? 0));
     setText("#step-count", `step ${fmtInt(step)}`);
     const ms = state.nets.map((n) => n.stepMs);
-    setText("#round-ms", `worker time per round: A ${fmt(ms[0], 2)} ms, B ${fmt(ms[1], 2)} ms`);
+    const simd = state.nets.find((n) => n.simd)?.simd;
+    const build = simd === "relaxed-simd" ? " (wasm, relaxed SIMD)" : simd ? " (wasm, simd128)" : "";
+    setText("#round-ms", `worker time per round: A ${fmt(ms[0], 2)} ms, B ${fmt(ms[1], 2)} ms${build}`);
   }
 
   function render(now) {

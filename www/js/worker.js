@@ -1,6 +1,6 @@
 // Module worker: owns one wasm Lab and trains it on request, so the page never blocks.
 // Protocol (main -> worker):
-//   {type:"init", config}                      -> {type:"ready", config, data, bounds, probe, theory} | {type:"error"}
+//   {type:"init", config}                      -> {type:"ready", config, data, bounds, probe, theory, simd} | {type:"error"}
 //   {type:"step", id, n, wantEval, gridRes}     -> {type:"report", id, report, eval?, grid?, ms, trainMs, evalMs, gridMs}
 //     (n = 0 trains nothing: report is null, only eval / grid are computed; the *Ms fields time
 //     each part, null for a part not asked for, so the page can keep eval and grid cheap)
@@ -19,6 +19,7 @@ import { plain, packReport, dataBounds } from "./report.js";
 import { loadCore } from "./core.js";
 
 let lab = null;
+let simd = null; // which build of the core runs: "relaxed-simd" or "simd128"
 let bounds = null;
 let staged = null; // a Lab restored from JSON, waiting for "commit"
 
@@ -32,14 +33,17 @@ function errMessage(e) {
 }
 
 async function onInit(msg) {
-  const { Lab } = await loadCore();
+  const core = await loadCore();
+  const { Lab } = core;
+  simd = core.simd;
   if (lab) { try { lab.free(); } catch { /* already gone */ } lab = null; }
   lab = new Lab(msg.config);
   const { out, transfer } = described();
   self.postMessage({ type: "ready", ...out }, transfer);
 }
 
-/** What the page needs to know about the current lab: config, data, bounds, probe, theory. */
+/** What the page needs to know about the current lab: config, data, bounds, probe, theory,
+ * and the core's build. */
 function described() {
   const transfer = [];
   const data = plain(lab.data());
@@ -51,7 +55,7 @@ function described() {
   try {
     theory = theoryOf(plain(lab.theory()));
   } catch (e) { theory = { supported: false, reason: errMessage(e), second_moment: null, grad_rms_relative: null }; }
-  const out = { config: plain(lab.config()), bounds, probe, theory, step: Number(lab.step_count()),
+  const out = { config: plain(lab.config()), bounds, probe, theory, step: Number(lab.step_count()), simd,
     data: { x, y, d_in: data.d_in, n_train: data.n_train, classes: data.d_out, classification: data.classification } };
   return { out, transfer };
 }
@@ -86,7 +90,9 @@ function dropStaged() {
 }
 
 async function onStage(msg) {
-  const { Lab } = await loadCore();
+  const core = await loadCore();
+  const { Lab } = core;
+  simd = core.simd;
   dropStaged();
   staged = Lab.from_json(msg.json);
   self.postMessage({ type: "staged", id: msg.id, step: Number(staged.step_count()) });

@@ -1,4 +1,6 @@
 // A promise-based handle on the theory worker (started on first use, shared by the panels).
+import { workerName } from "../simdchoice.js";
+
 const WORKER_URL = new URL("./worker.js", import.meta.url);
 
 export class TheoryClient {
@@ -10,7 +12,7 @@ export class TheoryClient {
 
   start() {
     if (this.worker) return this.worker;
-    this.worker = new Worker(WORKER_URL, { type: "module" });
+    this.worker = new Worker(WORKER_URL, { type: "module", name: workerName("residual-lab theory") });
     this.worker.onmessage = (ev) => {
       const m = ev.data, p = this.pending.get(m.id);
       if (!p) return;
