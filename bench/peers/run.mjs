@@ -51,7 +51,9 @@ const CHROME_ARGS = [
 
 const PEERS = [
   { id: 'residual-lab', backend: 'residual-lab', coi: false, budget: 'wasm',
-    note: 'Residual Lab (Rust -> wasm, simd128, ../../pkg copied to page/lab by run.sh); the spec data and weights via set_data/set_weights; stop_on_divergence: false, so it keeps stepping through the NaNs of the residual nets as the peers do' },
+    note: 'Residual Lab as its page runs it: the relaxed-SIMD build (fused multiply-adds) where the browser has relaxed SIMD, else simd128 (../../pkg and ../../pkg/relaxed copied to page/lab by run.sh); the spec data and weights via set_data/set_weights; stop_on_divergence: false, so it keeps stepping through the NaNs of the residual nets as the peers do' },
+  { id: 'residual-lab-simd128', backend: 'residual-lab-simd128', coi: false, budget: 'wasm',
+    note: 'Residual Lab, the plain simd128 build (separate multiply and add: the same bits as the native build)' },
   { id: 'tfjs-wasm', backend: 'wasm', coi: false, budget: 'wasm',
     note: 'TF.js 4.22 wasm backend, page without COOP/COEP (no SharedArrayBuffer -> no threads)' },
   { id: 'tfjs-wasm-coi', backend: 'wasm', coi: true, budget: 'wasm',
@@ -380,16 +382,18 @@ if (results.length) {
       return r && r.status === 'ok' && r.machine_busy_cores !== null ? r.machine_busy_cores.toFixed(2) : '-';
     })));
   }
-  // Residual Lab against the fastest other peer of this run, and its losses against theirs.
-  const lab = (c) => results.find((r) => r.peer === 'residual-lab' && r.config === W.configName(c) && r.status === 'ok');
+  // Residual Lab (each build) against the fastest other peer of this run, and its losses against theirs.
+  const isLab = (id) => id.startsWith('residual-lab');
+  for (const labId of peerIds.filter(isLab)) {
+  const lab = (c) => results.find((r) => r.peer === labId && r.config === W.configName(c) && r.status === 'ok');
   if (configs.some(lab)) {
     out('');
-    out('== Residual Lab vs the fastest other peer in this run (median ms); loss agreement at the shared steps ==');
+    out(`== ${labId} vs the fastest other peer in this run (median ms); loss agreement at the shared steps ==`);
     out('config'.padEnd(width) + 'lab ms'.padStart(10) + 'best peer'.padStart(16) + 'peer ms'.padStart(10) + 'speed-up'.padStart(10) + '   max rel. loss diff at steps 0-2 (finite ones)');
     for (const c of configs) {
       const l = lab(c);
       if (!l) continue;
-      const others = results.filter((r) => r.peer !== 'residual-lab' && r.config === W.configName(c) && r.status === 'ok');
+      const others = results.filter((r) => !isLab(r.peer) && r.config === W.configName(c) && r.status === 'ok');
       const best = others.reduce((a, r) => (!a || r.ms_median < a.ms_median ? r : a), null);
       let worst = 0; const steps = new Set();
       for (const o of others) {
@@ -406,6 +410,7 @@ if (results.length) {
         (best ? best.ms_median.toFixed(3) : '-').padStart(10) + (best ? (best.ms_median / l.ms_median).toFixed(1) + 'x' : '-').padStart(10) +
         `   ${steps.size ? worst.toExponential(1) : '-'} (${[...steps].join(',') || 'none finite'})`);
     }
+  }
   }
   const bad = results.filter((r) => r.status === 'ok' && !r.loss_finite);
   if (bad.length) {

@@ -8,5 +8,6 @@ if [ ! -d node_modules ]; then
 fi
 # Residual Lab's own build (scripts/build.sh at the repo root) is served from page/lab/.
 if [ ! -f ../../pkg/residual_lab_bg.wasm ]; then echo "build pkg/ first: scripts/build.sh" >&2; exit 1; fi
-rm -rf page/lab && mkdir -p page/lab && cp ../../pkg/residual_lab.js ../../pkg/residual_lab_bg.wasm page/lab/
+rm -rf page/lab && mkdir -p page/lab/relaxed && cp ../../pkg/residual_lab.js ../../pkg/residual_lab_bg.wasm page/lab/
+cp ../../pkg/relaxed/residual_lab.js ../../pkg/relaxed/residual_lab_bg.wasm page/lab/relaxed/
 exec node run.mjs "$@"

@@ -83,11 +83,15 @@ window.benchInit = async function benchInit(backend, initOpts = {}) {
     crossOriginIsolated: self.crossOriginIsolated === true,
     sharedArrayBuffer: typeof SharedArrayBuffer !== 'undefined',
   };
-  if (backend === 'residual-lab') {
-    LabMod = await import('./lab/residual_lab.js');
+  if (backend === 'residual-lab' || backend === 'residual-lab-simd128') {
+    // As the lab's page chooses (www/js/core.js): the relaxed-SIMD build where it validates.
+    const probe = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 8, 1, 96, 3, 123, 123, 123, 1, 123,
+      3, 2, 1, 0, 10, 13, 1, 11, 0, 32, 0, 32, 1, 32, 2, 253, 133, 2, 11]);
+    const relaxed = backend === 'residual-lab' && WebAssembly.validate(probe);
+    LabMod = await import(relaxed ? './lab/relaxed/residual_lab.js' : './lab/residual_lab.js');
     await LabMod.default();
     info.ok = typeof LabMod.Lab === 'function';
-    info.library = 'Residual Lab (Rust -> wasm, simd128)';
+    info.library = `Residual Lab (Rust -> wasm, ${relaxed ? 'simd128 + relaxed SIMD (fused multiply-add)' : 'simd128'})`;
     return info;
   }
   if (backend === 'convnetjs') {
@@ -298,7 +302,7 @@ async function timeLoop(step, opts) {
 }
 
 window.benchRun = async function benchRun(cfg, opts) {
-  if (BACKEND === 'residual-lab') return labRun(cfg, opts);
+  if (BACKEND.startsWith('residual-lab')) return labRun(cfg, opts);
   if (BACKEND === 'convnetjs') return convnetRun(cfg, opts);
   return tfjsRun(cfg, opts);
 };
