@@ -2,8 +2,8 @@
 //! serde_json's number kinds, messages and error positions, the readers in config.rs and
 //! trainer.rs take their fields from it by hand (serde's messages, the field path of every
 //! error), and `W` writes JSON as serde_json did (compact, shortest float digits by zmij,
-//! non-finite numbers as `null`). Floats are read by Rust's own correctly rounded
-//! `str::parse`, so saved state round-trips bit for bit. serde_json and the derived code cost
+//! non-finite numbers as `null`). Floats are read correctly rounded (float_text.rs, checked
+//! against `str::parse`), so saved state round-trips bit for bit. serde_json and the derived code cost
 //! about 60 KB of wasm.
 
 use std::fmt;
@@ -264,7 +264,7 @@ impl Parser<'_> {
     }
 
     /// A number after its sign. Integers that fit are `U` (or `I` when negative, -0 and below
-    /// i64::MIN excepted); everything else is an f64, correctly rounded.
+    /// i64::MIN excepted); everything else is an f64, correctly rounded (`decimal_to_f64`).
     fn number(&mut self, positive: bool) -> Result<J, SynErr> {
         let start = self.i;
         let Some(c) = self.peek() else { return self.err(EOF_VALUE) };
@@ -279,14 +279,17 @@ impl Parser<'_> {
         }
         let int_end = self.i;
         let mut zero = self.b[start..int_end].iter().all(|&c| c == b'0');
+        let mut frac = int_end..int_end;
         if self.peek() == Some(b'.') {
             self.i += 1;
             let from = self.i;
             if !self.digits() {
                 return self.peek_err(if self.peek().is_some() { BAD_NUMBER } else { EOF_VALUE });
             }
-            zero &= self.b[from..self.i].iter().all(|&c| c == b'0');
+            frac = from..self.i;
+            zero &= self.b[frac.clone()].iter().all(|&c| c == b'0');
         }
+        let mut exp = 0i32;
         if let Some(b'e' | b'E') = self.peek() {
             self.i += 1;
             let positive_exp = match self.peek() {
@@ -305,7 +308,7 @@ impl Parser<'_> {
             if !c.is_ascii_digit() {
                 return self.err(BAD_NUMBER);
             }
-            let mut exp = (c - b'0') as i32;
+            exp = (c - b'0') as i32;
             while let Some(c @ b'0'..=b'9') = self.peek() {
                 self.i += 1;
                 let d = (c - b'0') as i32;
@@ -319,9 +322,13 @@ impl Parser<'_> {
                 }
                 exp = exp * 10 + d;
             }
+            if !positive_exp {
+                exp = -exp;
+            }
         } else if self.i == int_end {
             // An integer: exact when it fits in 64 bits.
-            if let Ok(u) = std::str::from_utf8(&self.b[start..int_end]).unwrap_or("").parse::<u64>() {
+            let u = self.b[start..int_end].iter().try_fold(0u64, |a, &c| a.checked_mul(10)?.checked_add((c - b'0') as u64));
+            if let Some(u) = u {
                 return Ok(if positive {
                     J::U(u)
                 } else {
@@ -332,9 +339,8 @@ impl Parser<'_> {
                 });
             }
         }
-        let text = std::str::from_utf8(&self.b[start..self.i]).unwrap_or("");
-        match text.parse::<f64>() {
-            Ok(x) if x.is_finite() => Ok(J::F(if positive { x } else { -x })),
+        match crate::float_text::decimal_to_f64(&self.b[start..int_end], &self.b[frac], exp as i64) {
+            x if x.is_finite() => Ok(J::F(if positive { x } else { -x })),
             _ => self.err("number out of range"),
         }
     }
