@@ -1,4 +1,5 @@
-//! The one config schema: serde with a default for every field and no unknown fields.
+//! The one config schema: a default for every field and no unknown fields, read and written
+//! by hand (json.rs) with serde's rules and messages.
 //! JSON, the JS API and the page's URL hash all use it. `Config::validate` checks every
 //! range (including the caps that keep a browser tab alive) and names the field.
 

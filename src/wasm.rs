@@ -519,10 +519,10 @@ fn config_from_js(v: &JsValue) -> Result<Config, JsError> {
         return Ok(Config::default());
     }
     let schema = Config::template();
-    let mut json = String::new();
+    let mut json = crate::json::W::default();
     let mut nonfinite = Vec::new();
     sanitize(v, &schema, "", &mut json, &mut nonfinite)?;
-    let config = Config::deserialize_json(&json).map_err(|e| match e {
+    let config = Config::deserialize_json(&json.0).map_err(|e| match e {
         // The JSON is ours: a position in it means nothing to the caller.
         LabError::Invalid { field, message } => invalid(&field, strip_position(&message)),
         other => err(other),
@@ -549,7 +549,7 @@ const NON_FINITE: f64 = -f64::MAX;
 /// Fields that serde-wasm-bindgen read as 32-bit integers, which did not take a BigInt.
 const U32_FIELDS: &[&str] = &["seed"];
 
-/// serde_json's messages end in " at line L column C".
+/// Syntax errors of the JSON reader (json.rs, as serde_json's) end in " at line L column C".
 fn strip_position(m: &str) -> &str {
     match m.rfind(" at line ") {
         Some(i) if m[i + 9..].split(" column ").all(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit())) => &m[..i],
@@ -561,13 +561,13 @@ fn strip_position(m: &str) -> &str {
 /// plain object, unknown keys are rejected, `undefined` values are dropped (so they take the
 /// default, as a missing key does), and each value is read once through calls that catch a
 /// throwing getter. Leaves go through `leaf_json`.
-fn sanitize(v: &JsValue, schema: &J, path: &str, out: &mut String, nonfinite: &mut Vec<(String, f64)>) -> Result<(), JsError> {
+fn sanitize(v: &JsValue, schema: &J, path: &str, out: &mut crate::json::W, nonfinite: &mut Vec<(String, f64)>) -> Result<(), JsError> {
     let J::Obj(fields) = schema else { return leaf_json(v, schema, path, out, nonfinite, 0) };
     let here = if path.is_empty() { "config" } else { path };
     if !is_plain_object(v) {
         return Err(invalid(here, format!("{} is not a plain object", describe(v))));
     }
-    out.push('{');
+    out.0.push('{');
     let mut first = true;
     for k in own_keys(v, here)? {
         let p = if path.is_empty() { k.clone() } else { format!("{path}.{k}") };
@@ -580,75 +580,75 @@ fn sanitize(v: &JsValue, schema: &J, path: &str, out: &mut String, nonfinite: &m
         let child = get(v, &JsValue::from_str(&k), &p)?;
         if !child.is_undefined() {
             if !first {
-                out.push(',');
+                out.0.push(',');
             }
             first = false;
-            json_string(&k, out);
-            out.push(':');
+            out.str(&k);
+            out.0.push(':');
             sanitize(&child, sub, &p, out, nonfinite)?;
         }
     }
-    out.push('}');
+    out.0.push('}');
     Ok(())
 }
 
 /// A config leaf (or, at depth > 0, something nested in a wrong-typed leaf) as JSON, so that
-/// serde_json accepts what serde-wasm-bindgen accepted and names the field in what it rejects:
+/// the JSON reader accepts what serde-wasm-bindgen accepted and names the field in what it rejects:
 /// integers are written as integers only where JS has them exactly (safe integers), a BigInt
 /// only into 64-bit integer fields, non-finite numbers into float fields as NON_FINITE.
-fn leaf_json(v: &JsValue, schema: &J, path: &str, out: &mut String, nonfinite: &mut Vec<(String, f64)>, depth: usize) -> Result<(), JsError> {
+fn leaf_json(v: &JsValue, schema: &J, path: &str, out: &mut crate::json::W, nonfinite: &mut Vec<(String, f64)>, depth: usize) -> Result<(), JsError> {
     use std::fmt::Write;
     let float_field = depth == 0 && matches!(schema, J::F(_));
     let int_field = depth == 0 && matches!(schema, J::U(_));
     if depth == 0 && matches!(schema, J::Str(_)) && !v.is_string() && !(is_plain_object(v) && own_keys(v, path)?.len() == 1) {
-        // An enum takes its name, or serde's `{ "name": null }`; serde_json's message for
-        // anything else would be a bare "expected value".
+        // An enum takes its name, or serde's `{ "name": null }`; the reader's message for
+        // anything else would be serde_json's bare "expected value".
         return Err(invalid(path, format!("invalid type: {}, expected a string", describe(v))));
     }
     if let Some(s) = v.as_string() {
-        json_string(&s, out);
+        out.str(&s);
     } else if let Some(b) = v.as_bool() {
-        out.push_str(if b { "true" } else { "false" });
+        out.0.push_str(if b { "true" } else { "false" });
     } else if v.is_null() || (depth > 0 && v.is_undefined()) {
-        out.push_str("null");
+        out.0.push_str("null");
     } else if let Some(x) = v.as_f64() {
         if !x.is_finite() {
             if !float_field {
                 return Err(invalid(path, format!("invalid type: floating point `{}`, expected {}", Disp(x), expected(schema, depth))));
             }
             nonfinite.push((path.to_string(), x));
-            let _ = write!(out, "{}", Exp(NON_FINITE));
+            let _ = write!(out.0, "{}", Exp(NON_FINITE));
         } else if !float_field && x.fract() == 0.0 && x.abs() <= 9_007_199_254_740_991.0 {
-            let _ = write!(out, "{}", x as i64); // a safe integer (-0 is 0)
+            let _ = write!(out.0, "{}", x as i64); // a safe integer (-0 is 0)
         } else if x == 0.0 {
-            out.push_str(if x.is_sign_negative() { "-0.0" } else { "0.0" });
+            out.0.push_str(if x.is_sign_negative() { "-0.0" } else { "0.0" });
         } else {
-            let _ = write!(out, "{}", Exp(x)); // shortest round-trip digits, always a float literal
+            let _ = write!(out.0, "{}", Exp(x)); // shortest round-trip digits, always a float literal
         }
     } else if v.is_bigint() && int_field && !U32_FIELDS.contains(&path) {
         let s: String = js_sys::BigInt::unchecked_from_js_ref(v).to_string(10).map(String::from).unwrap_or_default();
-        out.push_str(&s);
+        out.0.push_str(&s);
     } else if depth < 8 && Array::is_array(v) {
         let len = get(v, &JsValue::from_str("length"), path)?.as_f64().unwrap_or(0.0).min(64.0) as u32;
-        out.push('[');
+        out.0.push('[');
         for i in 0..len {
             if i > 0 {
-                out.push(',');
+                out.0.push(',');
             }
             leaf_json(&get(v, &JsValue::from(i), path)?, schema, path, out, nonfinite, depth + 1)?;
         }
-        out.push(']');
+        out.0.push(']');
     } else if depth < 8 && is_plain_object(v) {
-        out.push('{');
+        out.0.push('{');
         for (i, k) in own_keys(v, path)?.iter().enumerate() {
             if i > 0 {
-                out.push(',');
+                out.0.push(',');
             }
-            json_string(k, out);
-            out.push(':');
+            out.str(k);
+            out.0.push(':');
             leaf_json(&get(v, &JsValue::from_str(k), path)?, schema, path, out, nonfinite, depth + 1)?;
         }
-        out.push('}');
+        out.0.push('}');
     } else {
         return Err(invalid(path, format!("invalid type: {}, expected {}", describe(v), expected(schema, depth))));
     }
@@ -667,22 +667,6 @@ fn expected(schema: &J, depth: usize) -> &'static str {
     }
 }
 
-/// `s` as a JSON string literal.
-fn json_string(s: &str, out: &mut String) {
-    use std::fmt::Write;
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            c if (c as u32) < 0x20 => {
-                let _ = write!(out, "\\u{:04x}", c as u32);
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-}
 
 /// Logs panics to the console (there should be none: every input is validated).
 #[wasm_bindgen(start)]
