@@ -1,5 +1,6 @@
-//! Four f32 lanes with just what the matrix kernels and the f32 sums of squares need: simd128
-//! in wasm, SSE on x86_64 (part of its baseline), plain arrays elsewhere.
+//! Four f32 lanes with just what the matrix kernels, the optimizers and the f32 sums of squares
+//! need: simd128 in wasm, SSE on x86_64 (part of its baseline), plain arrays elsewhere. Each
+//! lane of add, sub, mul, div and sqrt rounds exactly like the scalar f32 operation.
 //!
 //! `madd(a, b, c)` = a * b + c is the one operation that depends on the build: a separate
 //! multiply and add by default, so each lane rounds exactly like scalar f32 code and every
@@ -15,6 +16,9 @@ mod imp {
     #[inline(always)] pub unsafe fn store(p: *mut f32, v: V) { v128_store(p as *mut v128, v) }
     #[inline(always)] pub fn add(a: V, b: V) -> V { f32x4_add(a, b) }
     #[inline(always)] pub fn mul(a: V, b: V) -> V { f32x4_mul(a, b) }
+    #[inline(always)] pub fn sub(a: V, b: V) -> V { f32x4_sub(a, b) }
+    #[inline(always)] pub fn div(a: V, b: V) -> V { f32x4_div(a, b) }
+    #[inline(always)] pub fn sqrt(a: V) -> V { f32x4_sqrt(a) }
     #[cfg(target_feature = "relaxed-simd")]
     #[inline(always)] pub fn madd(a: V, b: V, c: V) -> V { f32x4_relaxed_madd(a, b, c) }
     #[cfg(not(target_feature = "relaxed-simd"))]
@@ -43,6 +47,9 @@ mod imp {
     #[inline(always)] pub unsafe fn store(p: *mut f32, v: V) { _mm_storeu_ps(p, v) }
     #[inline(always)] pub fn add(a: V, b: V) -> V { unsafe { _mm_add_ps(a, b) } }
     #[inline(always)] pub fn mul(a: V, b: V) -> V { unsafe { _mm_mul_ps(a, b) } }
+    #[inline(always)] pub fn sub(a: V, b: V) -> V { unsafe { _mm_sub_ps(a, b) } }
+    #[inline(always)] pub fn div(a: V, b: V) -> V { unsafe { _mm_div_ps(a, b) } }
+    #[inline(always)] pub fn sqrt(a: V) -> V { unsafe { _mm_sqrt_ps(a) } }
     #[cfg(target_feature = "fma")]
     #[inline(always)] pub fn madd(a: V, b: V, c: V) -> V { unsafe { _mm_fmadd_ps(a, b, c) } }
     #[cfg(not(target_feature = "fma"))]
@@ -66,6 +73,9 @@ mod imp {
     #[inline(always)] pub unsafe fn store(p: *mut f32, v: V) { (p as *mut [f32; 4]).write_unaligned(v) }
     #[inline(always)] pub fn add(a: V, b: V) -> V { std::array::from_fn(|i| a[i] + b[i]) }
     #[inline(always)] pub fn mul(a: V, b: V) -> V { std::array::from_fn(|i| a[i] * b[i]) }
+    #[inline(always)] pub fn sub(a: V, b: V) -> V { std::array::from_fn(|i| a[i] - b[i]) }
+    #[inline(always)] pub fn div(a: V, b: V) -> V { std::array::from_fn(|i| a[i] / b[i]) }
+    #[inline(always)] pub fn sqrt(a: V) -> V { a.map(f32::sqrt) }
     #[inline(always)] pub fn madd(a: V, b: V, c: V) -> V { add(mul(a, b), c) }
     pub const FUSED: bool = false;
     #[inline(always)]
@@ -74,7 +84,7 @@ mod imp {
 
 /// The 4 x 4 transpose of four vectors: lane i of result k is lane k of input i.
 pub use imp::transpose4;
-pub use imp::{add, load, madd, mul, splat, store, FUSED, V};
+pub use imp::{add, div, load, madd, mul, splat, sqrt, store, sub, FUSED, V};
 
 /// Lanes per vector.
 pub const LANES: usize = 4;
