@@ -49,8 +49,31 @@ fn peak_loop(iters: usize, x: f32, y: f32) -> [residual_lab::simd::V; 12] {
     [a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11]
 }
 
+/// The fused ceiling: the same 12 chains as acc = madd(acc, x, y) (one instruction each in a
+/// fused build: relaxed SIMD in wasm, FMA natively).
+#[inline(never)]
+fn peak_loop_fused(iters: usize, x: f32, y: f32) -> [residual_lab::simd::V; 12] {
+    use residual_lab::simd::{madd, splat};
+    let (x, y) = (splat(x), splat(y));
+    let s = |k: u8| splat(std::hint::black_box(k as f32));
+    let mut a: [residual_lab::simd::V; 12] = std::array::from_fn(|k| s(k as u8));
+    for _ in 0..iters {
+        for acc in a.iter_mut() {
+            *acc = madd(*acc, x, y);
+        }
+    }
+    a
+}
+
 fn main() {
     println!("single-core f32x4 mul+add peak: {:.2} GFLOP/s", peak_gflops());
+    if residual_lab::simd::FUSED {
+        let iters = 200_000usize;
+        let secs = time(1, || {
+            std::hint::black_box(peak_loop_fused(iters, std::hint::black_box(1.000_001), std::hint::black_box(0.999_999)));
+        });
+        println!("single-core f32x4 fused multiply-add peak: {:.2} GFLOP/s", (iters * 12 * 8) as f64 / secs / 1e9);
+    }
     println!("{:<14} {:>12} {:>12} {:>12} {:>12}", "B x W", "fwd GF/s", "dW GF/s", "dX GF/s", "transpose %");
     for &(b, w) in &[(64usize, 32usize), (64, 64), (128, 64), (64, 128), (256, 128), (32, 16)] {
         let x: Vec<f32> = (0..b * w).map(|i| ((i * 7919) % 101) as f32 / 101.0 - 0.5).collect();
