@@ -13,6 +13,7 @@
 //             for the 2 cores with the main thread)
 // For each scenario it also times `lab.train(n)` in bare module workers (one per 1000-block net,
 // both nets for A) in the same browser: the ceiling the page's steps/s should approach.
+// PAGE_QUERY="?simd=plain" (environment) loads the page with that query, e.g. the plain build.
 // Prints one JSON line per scenario run (prefixed "JSON ") and a readable summary, with the
 // machine's load: os.loadavg() and the busy cores from /proc/stat during the measurement.
 import os from "node:os";
@@ -127,7 +128,7 @@ const fmt = (v, d = 1) => (v == null || !Number.isFinite(v) ? "-" : v.toFixed(d)
 const labErrors = [];
 
 async function runScenario(page, base, sc, run) {
-  const url = `${base}/www/#${sc.hash}`;
+  const url = `${base}/www/${process.env.PAGE_QUERY ?? ""}#${sc.hash}`;
   await fresh(page, url);
   page.errors.length = 0;
   const snap0 = await waitReady(page, 120000);
