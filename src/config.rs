@@ -6,7 +6,6 @@
 use crate::error::{LabError, Result};
 use crate::float_text::Disp;
 use crate::json::{self, J};
-use serde::{Deserialize, Serialize};
 
 /// Caps that keep a browser tab alive.
 pub const MAX_DEPTH: usize = 10_000;
@@ -20,15 +19,15 @@ pub const MAX_PARAMS: usize = 4_000_000;
 /// batch x width buffers).
 pub const MAX_ACTIVATIONS: usize = 8_388_608;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(test, derive(serde::Serialize, serde::Deserialize), serde(rename_all = "snake_case"))]
 pub enum NetKind {
     Plain,
     Residual,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(test, derive(serde::Serialize, serde::Deserialize), serde(rename_all = "snake_case"))]
 pub enum ActivationKind {
     Relu,
     LeakyRelu,
@@ -38,8 +37,8 @@ pub enum ActivationKind {
     Sigmoid,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(test, derive(serde::Serialize, serde::Deserialize), serde(rename_all = "snake_case"))]
 pub enum NormKind {
     None,
     Batch,
@@ -47,8 +46,8 @@ pub enum NormKind {
     Rms,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(test, derive(serde::Serialize, serde::Deserialize), serde(rename_all = "snake_case"))]
 pub enum NormPosition {
     /// Residual: first inside the branch, `h + alpha F(N(h))`.
     Pre,
@@ -56,8 +55,8 @@ pub enum NormPosition {
     Post,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(test, derive(serde::Serialize, serde::Deserialize), serde(rename_all = "snake_case"))]
 pub enum InitKind {
     XavierUniform,
     XavierNormal,
@@ -70,8 +69,8 @@ pub enum InitKind {
     Custom,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(test, derive(serde::Serialize, serde::Deserialize), serde(rename_all = "snake_case"))]
 pub enum BranchScale {
     /// alpha = 1.
     One,
@@ -81,7 +80,9 @@ pub enum BranchScale {
     Learnable,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+// optim.rs derives serde for Optimizer, which holds this.
+#[derive(serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum OptimizerKind {
     Sgd,
@@ -90,8 +91,8 @@ pub enum OptimizerKind {
     Adamw,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(test, derive(serde::Serialize, serde::Deserialize), serde(rename_all = "snake_case"))]
 pub enum DatasetName {
     Spiral,
     Circles,
@@ -103,8 +104,8 @@ pub enum DatasetName {
     Custom,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(test, derive(serde::Serialize, serde::Deserialize), serde(rename_all = "snake_case"))]
 pub enum LossKind {
     /// Cross-entropy for classification data, mean squared error for regression.
     Auto,
@@ -356,8 +357,8 @@ impl OptimizerConfig {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(test, derive(serde::Serialize, serde::Deserialize), serde(default, deny_unknown_fields))]
 pub struct ModelConfig {
     pub kind: NetKind,
     /// Number of blocks L (the stem and the head are extra).
@@ -404,7 +405,9 @@ impl Default for ModelConfig {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+// optim.rs derives serde for Optimizer, which holds this.
+#[derive(serde::Serialize, serde::Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct OptimizerConfig {
     pub kind: OptimizerKind,
@@ -436,8 +439,8 @@ impl Default for OptimizerConfig {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(test, derive(serde::Serialize, serde::Deserialize), serde(default, deny_unknown_fields))]
 pub struct DataConfig {
     pub name: DatasetName,
     /// Number of points (train + test).
@@ -458,8 +461,8 @@ impl Default for DataConfig {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(test, derive(serde::Serialize, serde::Deserialize), serde(default, deny_unknown_fields))]
 pub struct Config {
     pub model: ModelConfig,
     pub optimizer: OptimizerConfig,
@@ -900,7 +903,7 @@ mod tests {
 
     #[test]
     fn names_are_serdes() {
-        fn check<T: Serialize + Copy>(names: &[&str], all: &[T]) {
+        fn check<T: serde::Serialize + Copy>(names: &[&str], all: &[T]) {
             assert_eq!(names.len(), all.len());
             for (n, v) in names.iter().zip(all) {
                 assert_eq!(serde_json::to_value(v).unwrap(), serde_json::Value::String(n.to_string()));

@@ -6,10 +6,10 @@ use crate::config::{Config, DatasetName, MAX_CLASSES, MAX_DATA, MAX_INPUT_DIM};
 use crate::error::{LabError, Result};
 use crate::float_text::Disp;
 use crate::rng::Rng;
-use serde::{Deserialize, Serialize};
 use std::f64::consts::PI;
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(test, derive(serde::Serialize, serde::Deserialize))]
 pub struct Dataset {
     /// `[n][d_in]` row-major.
     pub x: Vec<f32>,

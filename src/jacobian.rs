@@ -10,9 +10,9 @@ use crate::norm::Mode;
 use crate::scalar::Scalar;
 use crate::net::Network;
 use nalgebra::DMatrix;
-use serde::{Deserialize, Serialize};
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(test, derive(serde::Serialize, serde::Deserialize))]
 pub struct Spectrum {
     /// Singular values of J, largest first (W of them).
     pub singular_values: Vec<f64>,

@@ -2,10 +2,10 @@
 //! second one of the same length). Layers hold `Span`s into it. One buffer makes the
 //! optimizers, gradient clipping, serialization and the "weights in and out" API simple loops.
 
-use serde::{Deserialize, Serialize};
 
 /// A range of the flat parameter buffer.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(test, derive(serde::Serialize, serde::Deserialize))]
 pub struct Span {
     pub offset: usize,
     pub len: usize,
@@ -22,8 +22,8 @@ impl Span {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(test, derive(serde::Serialize, serde::Deserialize), serde(rename_all = "snake_case"))]
 pub enum Role {
     /// A Linear weight, `[out][in]` row-major (PyTorch's `nn.Linear.weight`).
     Weight,
@@ -35,7 +35,8 @@ pub enum Role {
 }
 
 /// One named parameter tensor.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(test, derive(serde::Serialize, serde::Deserialize))]
 pub struct ParamInfo {
     /// PyTorch-style name, e.g. `blocks.3.fc1.weight`.
     pub name: String,

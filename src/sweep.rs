@@ -5,17 +5,18 @@
 use crate::config::Config;
 use crate::error::Result;
 use crate::trainer::Trainer;
-use serde::{Deserialize, Serialize};
 
 /// Geometric mean and 10% / 90% quantiles over seeds, per layer l = 0..=L.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(test, derive(serde::Serialize, serde::Deserialize))]
 pub struct Band {
     pub geo_mean: Vec<f64>,
     pub p10: Vec<f64>,
     pub p90: Vec<f64>,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(test, derive(serde::Serialize, serde::Deserialize))]
 pub struct DepthSweep {
     pub seeds: usize,
     /// Second moment of h_l (the stream's q).

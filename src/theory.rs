@@ -34,7 +34,6 @@ use crate::config::{ActivationKind, BranchScale, Config, DatasetName, InitKind, 
 use crate::error::{LabError, Result};
 use crate::float_text::Disp;
 use nalgebra::{DMatrix, SymmetricEigen};
-use serde::{Deserialize, Serialize};
 use std::f64::consts::{FRAC_1_SQRT_2, PI};
 use std::sync::OnceLock;
 
@@ -194,7 +193,8 @@ pub fn gauss_expect2(f: impl Fn(f64, f64) -> f64) -> f64 {
 // ---------------------------------------------------------------------------------------------
 
 /// An activation function with its parameter (the leaky-ReLU slope), in f64 for the theory.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq)]
+#[cfg_attr(test, derive(serde::Serialize, serde::Deserialize))]
 pub struct Phi {
     pub kind: ActivationKind,
     /// Negative slope; used only by `leaky_relu`.
@@ -536,7 +536,8 @@ pub fn depth_scale(chi: f64) -> f64 {
 // ---------------------------------------------------------------------------------------------
 
 /// The mean-field fixed point of one (s_w2, s_b2) and its stability.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq)]
+#[cfg_attr(test, derive(serde::Serialize, serde::Deserialize))]
 pub struct FixedPoint {
     /// The fixed point the length map reaches when iterated from q = 1 (the map is increasing,
     /// so this is a stable one; for tanh and sigmoid it is the only one, GELU can also have
@@ -732,7 +733,8 @@ pub const MAX_PHASE_GRID: usize = 512;
 /// Schoenholz et al. 2017, Fig. 1). Grids are row-major: the value at (sw2[ix], sb2[iy]) is at
 /// index `iy * nx + ix`. Infinite values (xi_c at the edge of chaos, q_star when unbounded)
 /// serialize as `null` with serde_json.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(test, derive(serde::Serialize, serde::Deserialize))]
 pub struct PhaseDiagram {
     pub activation: Phi,
     pub nx: usize,
@@ -824,7 +826,8 @@ fn extrapolate(values: &[f64]) -> f64 {
 /// 1 layer: `F(x) = W phi(x) + b` (Var W = sw2_out; sw2_in unused).
 /// 2 layers: `F(x) = W2 phi(W1 x + b1) + b2` (Var W1 = sw2_in, Var W2 = sw2_out).
 /// Every bias has variance sb2.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq)]
+#[cfg_attr(test, derive(serde::Serialize, serde::Deserialize))]
 pub struct Branch {
     pub layers: usize,
     pub sw2_in: f64,
@@ -857,7 +860,8 @@ pub fn branch_gain(phi: Phi, branch: Branch, q: f64) -> f64 {
 // ---------------------------------------------------------------------------------------------
 
 /// One predicted curve over the layers l = 0..=L.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(test, derive(serde::Serialize, serde::Deserialize))]
 pub struct Curve {
     pub supported: bool,
     /// Why the theory gives no curve; empty when `supported`.
@@ -877,7 +881,8 @@ impl Curve {
 }
 
 /// The mean-field prediction for a configured net at initialisation, at infinite width.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(test, derive(serde::Serialize, serde::Deserialize))]
 pub struct TheoryProfile {
     /// Both curves are given.
     pub supported: bool,

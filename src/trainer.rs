@@ -13,7 +13,6 @@ use crate::norm::Mode;
 use crate::optim::Optimizer;
 use crate::rng::Rng;
 use crate::stats::{moments, rms, sum_sq, Divergence, DivergenceKind, StepReport};
-use serde::{Deserialize, Serialize};
 
 pub struct Trainer {
     pub config: Config,
@@ -43,22 +42,24 @@ pub struct Trainer {
 }
 
 /// Loss and accuracy over a whole split.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq)]
+#[cfg_attr(test, derive(serde::Serialize, serde::Deserialize))]
 pub struct SplitMetrics {
     pub loss: f64,
     pub accuracy: Option<f64>,
     pub n: usize,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq)]
+#[cfg_attr(test, derive(serde::Serialize, serde::Deserialize))]
 pub struct Evaluation {
     pub train: SplitMetrics,
     pub test: SplitMetrics,
 }
 
 /// Everything needed to continue a run bit for bit.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[cfg_attr(test, derive(Deserialize), serde(deny_unknown_fields))]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(test, derive(serde::Serialize, serde::Deserialize), serde(deny_unknown_fields))]
 pub struct TrainerState {
     pub format: String,
     pub config: Config,
