@@ -160,7 +160,7 @@ impl<T: Scalar> Seq<T> {
                 }
                 let w = if i == 0 { self.in_width } else { self.widths[i - 1] };
                 let z = if i == 0 { input } else { &self.outs[i - 1] };
-                let dead = (0..w).filter(|&u| z[u * batch..(u + 1) * batch].iter().all(|&v| v <= T::ZERO)).count();
+                let dead = (0..w).filter(|&u| all_nonpositive(&z[u * batch..(u + 1) * batch])).count();
                 return dead as f64 / w as f64;
             }
         }
@@ -172,5 +172,38 @@ impl<T: Scalar> Seq<T> {
     }
     pub fn norms(&self) -> impl Iterator<Item = &Norm> {
         self.ops.iter().filter_map(|op| if let Op::Norm(n) = op { Some(n) } else { None })
+    }
+}
+
+/// Whether every entry is <= 0 (false at a NaN); f32 four entries at a time.
+fn all_nonpositive<T: Scalar>(xs: &[T]) -> bool {
+    let Some(xs) = T::as_f32(xs) else { return xs.iter().all(|&v| v <= T::ZERO) };
+    let quads = xs.chunks_exact(crate::simd::LANES);
+    let tail = quads.remainder();
+    let zero = crate::simd::splat(0.0);
+    // SAFETY: each quad holds four f32.
+    quads.into_iter().all(|q| crate::simd::all_le(unsafe { crate::simd::load(q.as_ptr()) }, zero)) && tail.iter().all(|&v| v <= 0.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::all_nonpositive;
+
+    /// The f32 path (four at a time) against the scalar rule, with the odd entry at every
+    /// position of lengths that do and do not fill whole quads.
+    #[test]
+    fn all_nonpositive_matches_the_scalar_rule() {
+        for n in [0, 1, 3, 4, 5, 8, 13, 128] {
+            for odd in [1.0f32, 1e-45, f32::NAN, -f32::NAN, f32::INFINITY, -0.0, 0.0, -3.0, f32::NEG_INFINITY] {
+                for pos in 0..n {
+                    let mut xs = vec![-1.0f32; n];
+                    xs[pos] = odd;
+                    let want = xs.iter().all(|&v| v <= 0.0);
+                    assert_eq!(all_nonpositive(&xs), want, "n {n} odd {odd} at {pos}");
+                    let xs64: Vec<f64> = xs.iter().map(|&v| v as f64).collect();
+                    assert_eq!(all_nonpositive(&xs64), want);
+                }
+            }
+        }
     }
 }

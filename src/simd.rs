@@ -1,6 +1,7 @@
 //! Four f32 lanes with just what the matrix kernels, the optimizers and the f32 sums of squares
 //! need: simd128 in wasm, SSE on x86_64 (part of its baseline), plain arrays elsewhere. Each
-//! lane of add, sub, mul, div and sqrt rounds exactly like the scalar f32 operation.
+//! lane of add, sub, mul, div and sqrt rounds exactly like the scalar f32 operation; `all_le`
+//! is true when every lane of a is <= that of b (false for a NaN, as the scalar comparison).
 //!
 //! `madd(a, b, c)` = a * b + c is the one operation that depends on the build: a separate
 //! multiply and add by default, so each lane rounds exactly like scalar f32 code and every
@@ -19,6 +20,7 @@ mod imp {
     #[inline(always)] pub fn sub(a: V, b: V) -> V { f32x4_sub(a, b) }
     #[inline(always)] pub fn div(a: V, b: V) -> V { f32x4_div(a, b) }
     #[inline(always)] pub fn sqrt(a: V) -> V { f32x4_sqrt(a) }
+    #[inline(always)] pub fn all_le(a: V, b: V) -> bool { i32x4_all_true(f32x4_le(a, b)) }
     #[cfg(target_feature = "relaxed-simd")]
     #[inline(always)] pub fn madd(a: V, b: V, c: V) -> V { f32x4_relaxed_madd(a, b, c) }
     #[cfg(not(target_feature = "relaxed-simd"))]
@@ -50,6 +52,7 @@ mod imp {
     #[inline(always)] pub fn sub(a: V, b: V) -> V { unsafe { _mm_sub_ps(a, b) } }
     #[inline(always)] pub fn div(a: V, b: V) -> V { unsafe { _mm_div_ps(a, b) } }
     #[inline(always)] pub fn sqrt(a: V) -> V { unsafe { _mm_sqrt_ps(a) } }
+    #[inline(always)] pub fn all_le(a: V, b: V) -> bool { unsafe { _mm_movemask_ps(_mm_cmple_ps(a, b)) == 0xF } }
     #[cfg(target_feature = "fma")]
     #[inline(always)] pub fn madd(a: V, b: V, c: V) -> V { unsafe { _mm_fmadd_ps(a, b, c) } }
     #[cfg(not(target_feature = "fma"))]
@@ -76,6 +79,7 @@ mod imp {
     #[inline(always)] pub fn sub(a: V, b: V) -> V { std::array::from_fn(|i| a[i] - b[i]) }
     #[inline(always)] pub fn div(a: V, b: V) -> V { std::array::from_fn(|i| a[i] / b[i]) }
     #[inline(always)] pub fn sqrt(a: V) -> V { a.map(f32::sqrt) }
+    #[inline(always)] pub fn all_le(a: V, b: V) -> bool { (0..4).all(|i| a[i] <= b[i]) }
     #[inline(always)] pub fn madd(a: V, b: V, c: V) -> V { add(mul(a, b), c) }
     pub const FUSED: bool = false;
     #[inline(always)]
@@ -84,7 +88,7 @@ mod imp {
 
 /// The 4 x 4 transpose of four vectors: lane i of result k is lane k of input i.
 pub use imp::transpose4;
-pub use imp::{add, div, load, madd, mul, splat, sqrt, store, sub, FUSED, V};
+pub use imp::{add, all_le, div, load, madd, mul, splat, sqrt, store, sub, FUSED, V};
 
 /// Lanes per vector.
 pub const LANES: usize = 4;
