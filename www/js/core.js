@@ -2,10 +2,10 @@
 // when the files are served from another origin or copied to dist/).
 //
 // There are two builds of the same core. pkg/relaxed/ fuses the multiply-adds of its matrix
-// kernel (relaxed SIMD), which made whole steps 1.3-1.6x faster in one benchmark session; pkg/ keeps them separate (plain
-// simd128), which rounds exactly like the native build. A worker takes the relaxed build
-// where the browser validates relaxed SIMD, unless it was started with "simd=plain" in its
-// name (the page passes its ?simd=plain on).
+// kernel (relaxed SIMD), which made whole steps 1.3-1.6x faster in one benchmark session;
+// pkg/ keeps them separate (plain simd128), which rounds exactly like the native build. A
+// worker takes the relaxed build where the browser validates relaxed SIMD, unless it was
+// started with "simd=plain" in its name (the page passes its ?simd=plain on).
 const BUILDS = {
   "relaxed-simd": { js: new URL("../../pkg/relaxed/residual_lab.js", import.meta.url), wasm: new URL("../../pkg/relaxed/residual_lab_bg.wasm", import.meta.url) },
   simd128: { js: new URL("../../pkg/residual_lab.js", import.meta.url), wasm: new URL("../../pkg/residual_lab_bg.wasm", import.meta.url) },
