@@ -840,13 +840,8 @@ mod tests {
     /// the JS API checks configs against is serde_json's `Value` of the default config.
     #[test]
     fn writer_matches_serde_json() {
-        let mut s = 0x9E37_79B9_7F4A_7C15u64;
-        let mut next = move || {
-            s ^= s << 13;
-            s ^= s >> 7;
-            s ^= s << 17;
-            s
-        };
+        let mut rng = crate::rng::Rng::new(0x9E37_79B9_7F4A_7C15);
+        let mut next = move || rng.next_u64();
         for i in 0..2000 {
             let mut c = Config::default();
             let mut f = || if i % 7 == 0 { f64::from_bits(next()) } else { (next() % 100000) as f64 / [1.0, 10.0, 1000.0, 1e9][i % 4] };

@@ -454,11 +454,9 @@ mod tests {
             check32(x as f32);
         }
         // Random bit patterns.
-        let mut s = 0x9E37_79B9_7F4A_7C15u64;
+        let mut rng = crate::rng::Rng::new(0x9E37_79B9_7F4A_7C15);
         for _ in 0..50000 {
-            s ^= s << 13;
-            s ^= s >> 7;
-            s ^= s << 17;
+            let s = rng.next_u64();
             check64(f64::from_bits(s));
             check32(f32::from_bits(s as u32));
             // numbers of ordinary magnitude
@@ -534,13 +532,8 @@ mod tests {
         ] {
             check_parse(t);
         }
-        let mut s = 0x9E37_79B9_7F4A_7C15u64;
-        let mut next = move || {
-            s ^= s << 13;
-            s ^= s >> 7;
-            s ^= s << 17;
-            s
-        };
+        let mut rng = crate::rng::Rng::new(0x9E37_79B9_7F4A_7C15);
+        let mut next = move || rng.next_u64();
         for i in 0..100000 {
             let bits = next();
             let x = f64::from_bits(bits >> 1); // positive

@@ -849,13 +849,8 @@ mod tests {
             "[", "]", "{", "}", ",", ":", "\"", "\\", "u", "d83d", "dc00", "0", "1", "9", "-", "+", ".", "e", "E", "n", "null", "true",
             "false", " ", "\n", "\t", "\"k\"", "\"k\":", "123456789012", "é", "\u{1}", "a", "f",
         ];
-        let mut s = 0x2545_F491_4F6C_DD1Du64;
-        let mut next = move || {
-            s ^= s << 13;
-            s ^= s >> 7;
-            s ^= s << 17;
-            s
-        };
+        let mut rng = crate::rng::Rng::new(0x2545_F491_4F6C_DD1D);
+        let mut next = move || rng.next_u64();
         let mut texts = Vec::new();
         for _ in 0..30000 {
             let n = 1 + next() % 24;
@@ -868,11 +863,9 @@ mod tests {
     /// Floats written by `W` read back bit for bit.
     #[test]
     fn floats_round_trip() {
-        let mut s = 0x9E37_79B9_7F4A_7C15u64;
+        let mut rng = crate::rng::Rng::new(0x9E37_79B9_7F4A_7C15);
         for _ in 0..100000 {
-            s ^= s << 13;
-            s ^= s >> 7;
-            s ^= s << 17;
+            let s = rng.next_u64();
             for x in [f64::from_bits(s), f32::from_bits(s as u32) as f64] {
                 let mut w = W::default();
                 w.f64(x);
