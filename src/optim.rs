@@ -4,7 +4,7 @@
 
 use crate::config::{OptimizerConfig, OptimizerKind};
 use crate::params::ParamInfo;
-use crate::simd::{add, div, from_array, load, mul, splat, sqrt, store, sub, to_array, LANES, V};
+use crate::simd::{add, div, from_array, load, mul, splat, sqrt, store, sub, sum4, to_array, LANES, V};
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
@@ -165,12 +165,8 @@ fn update(params: &mut [f32], mut delta: impl FnMut(usize, usize, V) -> V) -> (f
         if n4 < len {
             entries(n4, len - n4);
         }
-        let lanes = |v: V| {
-            let a = to_array(v);
-            (a[0] + a[2]) + (a[1] + a[3])
-        };
         let sq64 = |xs: &[f32]| xs.iter().map(|&v| v as f64 * v as f64).sum::<f64>();
-        let (bd, bp) = (lanes(d4), lanes(p4));
+        let (bd, bp) = (sum4(to_array(d4)), sum4(to_array(p4)));
         // Only an infinite sum may be an f32 overflow of finite entries; a NaN one has a NaN entry.
         dsq += if bd != f32::INFINITY { bd as f64 } else { sq64(&deltas[..len]) };
         psq += if bp != f32::INFINITY { bp as f64 } else { sq64(block) };

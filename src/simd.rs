@@ -99,6 +99,12 @@ pub fn from_array(a: [f32; 4]) -> V {
     // SAFETY: `a` holds four f32.
     unsafe { load(a.as_ptr()) }
 }
+/// The four values' sum in a fixed order, (a0 + a2) + (a1 + a3): that of a vector's lanes
+/// added pairwise, the same on every target.
+#[inline(always)]
+pub fn sum4(a: [f32; 4]) -> f32 {
+    (a[0] + a[2]) + (a[1] + a[3])
+}
 #[inline(always)]
 pub fn to_array(v: V) -> [f32; 4] {
     let mut a = [0f32; 4];

@@ -132,22 +132,32 @@ pub const BLOCK: usize = 64;
 /// f32 square overflows f32 from 1.8e19, never f64; while the squares are finite, 64 entries
 /// cannot overflow the plain sum). The same order on every target.
 fn sums<T: Scalar>(xs: &[T]) -> (f64, f64) {
-    let Some(xs32) = T::as_f32(xs) else { return sums_f64(xs) };
-    let (mut s, mut s2) = (0.0f64, 0.0f64);
-    for block in xs32.chunks(BLOCK) {
-        let (bs, bs2) = block_sums(block, 0.0);
-        // An infinite sum of squares may be an f32 overflow of finite entries: redo it in f64.
-        // A NaN one (and then the sum too) comes from a NaN entry, which f64 cannot fix.
-        if bs2 != f32::INFINITY {
-            s += bs as f64;
-            s2 += bs2 as f64;
+    match T::as_f32(xs) {
+        Some(xs32) => shifted_sums(xs32, 0.0),
+        None => sums_f64(xs),
+    }
+}
+
+/// Sums of d = x - k and d^2 over f32 entries: f32 within blocks of `BLOCK`, f64 across them.
+/// An infinite block sum of squares may be an f32 overflow of finite entries: that block is
+/// redone in f64 (an infinite entry stays infinite). A NaN one comes from a NaN entry, which
+/// f64 cannot fix.
+fn shifted_sums(xs: &[f32], k: f32) -> (f64, f64) {
+    let (mut d, mut d2) = (0.0f64, 0.0f64);
+    for block in xs.chunks(BLOCK) {
+        let (b, b2) = block_sums(block, k);
+        if b2 != f32::INFINITY {
+            d += b as f64;
+            d2 += b2 as f64;
         } else {
-            let (fs, fs2) = sums_f64(block);
-            s += fs;
-            s2 += fs2;
+            for &v in block {
+                let dv = v as f64 - k as f64;
+                d += dv;
+                d2 += dv * dv;
+            }
         }
     }
-    (s, s2)
+    (d, d2)
 }
 
 /// f32 sums of (x - shift) and (x - shift)^2 over a block, in four lanes (explicit vectors:
@@ -170,7 +180,7 @@ fn block_sums(block: &[f32], shift: f32) -> (f32, f32) {
         a[l] += d;
         a2[l] += d * d;
     }
-    ((a[0] + a[2]) + (a[1] + a[3]), (a2[0] + a2[2]) + (a2[1] + a2[3]))
+    (crate::simd::sum4(a), crate::simd::sum4(a2))
 }
 
 /// Sums of x and x^2 in f64 with four independent accumulators.
@@ -240,21 +250,7 @@ pub fn moments<T: Scalar>(xs: &[T]) -> (f64, f64, f64, usize) {
 /// lies 20 standard deviations out (tested).
 fn moments_f32(xs: &[f32], n: f64) -> (f64, f64, f64, usize) {
     let k = xs.first().copied().unwrap_or(0.0);
-    let (mut d, mut d2) = (0.0f64, 0.0f64);
-    for block in xs.chunks(BLOCK) {
-        let (b, b2) = block_sums(block, k);
-        if b2 != f32::INFINITY {
-            d += b as f64;
-            d2 += b2 as f64;
-        } else {
-            // An f32 overflow (or an infinite entry, which stays infinite in f64).
-            for &v in block {
-                let dv = v as f64 - k as f64;
-                d += dv;
-                d2 += dv * dv;
-            }
-        }
-    }
+    let (d, d2) = shifted_sums(xs, k);
     if !(k.is_finite() && d.is_finite() && d2.is_finite()) {
         return (f64::NAN, f64::NAN, f64::NAN, count_nonfinite(xs));
     }
