@@ -10,19 +10,13 @@ import { test, before } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { execFileSync } from "node:child_process";
-import { fileURLToPath } from "node:url";
-import { CONFIGS } from "./configs.mjs";
+import { CONFIGS, ROOT as root, STEPS, nativeLosses } from "./determinism.mjs";
+import { RELAXED_PROBE as PROBE } from "../../www/js/core.js";
 
-const root = fileURLToPath(new URL("../../", import.meta.url));
-const STEPS = 100;
 const FMA_ENV = { ...process.env, RUSTFLAGS: "-C target-feature=+fma", CARGO_TARGET_DIR: `${root}target/fma` };
 const hasFma = (() => {
   try { return /^flags\s*:.*\bfma\b/m.test(readFileSync("/proc/cpuinfo", "utf8")); } catch { return false; }
 })();
-// (module (func (param v128 v128 v128) (result v128) local.get 0 local.get 1 local.get 2 f32x4.relaxed_madd))
-const PROBE = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 8, 1, 96, 3, 123, 123, 123, 1, 123,
-  3, 2, 1, 0, 10, 13, 1, 11, 0, 32, 0, 32, 1, 32, 2, 253, 133, 2, 11]);
-
 /** Losses of every config from pkg/relaxed/, computed in a Node that has relaxed SIMD. */
 function relaxedLosses() {
   const script = `
@@ -51,9 +45,7 @@ before(() => {
 
 for (const [name, config] of Object.entries(CONFIGS)) {
   test(`relaxed-SIMD wasm and native FMA losses are identical for ${STEPS} steps: ${name}`, { skip: !hasFma && "this CPU has no FMA" }, () => {
-    const native = JSON.parse(execFileSync("cargo", ["run", "--quiet", "--release", "--example", "losses", "--", JSON.stringify(config), String(STEPS)], {
-      cwd: root, env: FMA_ENV, encoding: "utf8", timeout: 5 * 60 * 1000, stdio: ["ignore", "pipe", "inherit"],
-    }));
+    const native = nativeLosses(config, FMA_ENV);
     const wasm = relaxed[name];
     assert.equal(native.length, STEPS);
     assert.ok(wasm.every(Number.isFinite), "wasm losses are finite");
@@ -64,8 +56,6 @@ for (const [name, config] of Object.entries(CONFIGS)) {
 }
 
 test("the fused builds differ from the plain ones (so the test above is not the plain test again)", { skip: !hasFma && "this CPU has no FMA" }, () => {
-  const plain = JSON.parse(execFileSync("cargo", ["run", "--quiet", "--release", "--example", "losses", "--", JSON.stringify(CONFIGS["residual relu adam"]), String(STEPS)], {
-    cwd: root, encoding: "utf8", timeout: 20 * 60 * 1000, stdio: ["ignore", "pipe", "inherit"],
-  }));
+  const plain = nativeLosses(CONFIGS["residual relu adam"]);
   assert.ok(plain.some((p, i) => !Object.is(p, relaxed["residual relu adam"][i])));
 });

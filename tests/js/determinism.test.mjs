@@ -7,21 +7,10 @@ import { test, before } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync, readdirSync, statSync } from "node:fs";
 import { execFileSync } from "node:child_process";
-import { fileURLToPath } from "node:url";
 import { initSync, Lab } from "../../pkg/residual_lab.js";
-import { CONFIGS } from "./configs.mjs";
+import { CONFIGS, ROOT as root, STEPS, nativeLosses } from "./determinism.mjs";
 
-const root = fileURLToPath(new URL("../../", import.meta.url));
 initSync({ module: readFileSync(`${root}pkg/residual_lab_bg.wasm`) });
-
-const STEPS = 100;
-
-function nativeLosses(config) {
-  const out = execFileSync("cargo", ["run", "--quiet", "--release", "--example", "losses", "--", JSON.stringify(config), String(STEPS)], {
-    cwd: root, encoding: "utf8", timeout: 20 * 60 * 1000, stdio: ["ignore", "pipe", "inherit"],
-  });
-  return JSON.parse(out);
-}
 
 function wasmLosses(config) {
   const lab = new Lab(config);

@@ -13,7 +13,7 @@ const BUILDS = {
 
 // (module (func (param v128 v128 v128) (result v128)
 //   local.get 0 local.get 1 local.get 2 f32x4.relaxed_madd))
-const RELAXED_PROBE = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 8, 1, 96, 3, 123, 123, 123, 1, 123,
+export const RELAXED_PROBE = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 8, 1, 96, 3, 123, 123, 123, 1, 123,
   3, 2, 1, 0, 10, 13, 1, 11, 0, 32, 0, 32, 1, 32, 2, 253, 133, 2, 11]);
 
 /** Which build this browser runs: "relaxed-simd" or "simd128". */

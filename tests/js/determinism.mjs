@@ -1,5 +1,21 @@
-// The configs the native-vs-wasm determinism tests run: every layer kind, norm, activation,
-// init and optimizer at least once.
+// What the native-vs-wasm determinism tests share (determinism.test.mjs for the plain build,
+// determinism-fused.test.mjs for the fused one): the configs, which cover every layer kind,
+// norm, activation, init and optimizer at least once, the step count, and the native losses
+// from examples/losses.rs.
+import { execFileSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
+
+export const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+export const STEPS = 100;
+
+/** The native build's losses for `config` (`env` picks the build, e.g. its RUSTFLAGS). */
+export function nativeLosses(config, env = process.env) {
+  const out = execFileSync("cargo", ["run", "--quiet", "--release", "--example", "losses", "--", JSON.stringify(config), String(STEPS)], {
+    cwd: ROOT, env, encoding: "utf8", timeout: 20 * 60 * 1000, stdio: ["ignore", "pipe", "inherit"],
+  });
+  return JSON.parse(out);
+}
+
 const small = { batch_size: 32, data: { n: 256 } };
 export const CONFIGS = {
   "residual relu adam": { ...small, model: { depth: 4, width: 16 }, seed: 1 },
