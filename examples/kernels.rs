@@ -21,10 +21,11 @@ fn time(reps: usize, mut f: impl FnMut()) -> f64 {
 
 /// The single-core ceiling: 12 independent f32x4 chains acc = acc * x + y, registers only
 /// (12 are needed to hide the multiply and add latencies; 8 give less).
-fn peak_gflops() -> f64 {
+/// `peak` is `peak_loop` or `peak_loop_fused`.
+fn peak_gflops(peak: fn(usize, f32, f32) -> [residual_lab::simd::V; 12]) -> f64 {
     let iters = 200_000usize;
     let secs = time(1, || {
-        std::hint::black_box(peak_loop(iters, std::hint::black_box(1.000_001), std::hint::black_box(0.999_999)));
+        std::hint::black_box(peak(iters, std::hint::black_box(1.000_001), std::hint::black_box(0.999_999)));
     });
     (iters * 12 * 8) as f64 / secs / 1e9
 }
@@ -66,13 +67,9 @@ fn peak_loop_fused(iters: usize, x: f32, y: f32) -> [residual_lab::simd::V; 12] 
 }
 
 fn main() {
-    println!("single-core f32x4 mul+add peak: {:.2} GFLOP/s", peak_gflops());
+    println!("single-core f32x4 mul+add peak: {:.2} GFLOP/s", peak_gflops(peak_loop));
     if residual_lab::simd::FUSED {
-        let iters = 200_000usize;
-        let secs = time(1, || {
-            std::hint::black_box(peak_loop_fused(iters, std::hint::black_box(1.000_001), std::hint::black_box(0.999_999)));
-        });
-        println!("single-core f32x4 fused multiply-add peak: {:.2} GFLOP/s", (iters * 12 * 8) as f64 / secs / 1e9);
+        println!("single-core f32x4 fused multiply-add peak: {:.2} GFLOP/s", peak_gflops(peak_loop_fused));
     }
     println!("{:<14} {:>12} {:>12} {:>12} {:>12}", "B x W", "fwd GF/s", "dW GF/s", "dX GF/s", "transpose %");
     for &(b, w) in &[(64usize, 32usize), (64, 64), (128, 64), (64, 128), (256, 128), (32, 16)] {
