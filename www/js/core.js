@@ -6,6 +6,8 @@
 // pkg/ keeps them separate (plain simd128), which rounds exactly like the native build. A
 // worker takes the relaxed build where the browser validates relaxed SIMD, unless it was
 // started with "simd=plain" in its name (the page passes its ?simd=plain on).
+import { plainRequested } from "./simdchoice.js";
+
 const BUILDS = {
   "relaxed-simd": { js: new URL("../../pkg/relaxed/residual_lab.js", import.meta.url), wasm: new URL("../../pkg/relaxed/residual_lab_bg.wasm", import.meta.url) },
   simd128: { js: new URL("../../pkg/residual_lab.js", import.meta.url), wasm: new URL("../../pkg/residual_lab_bg.wasm", import.meta.url) },
@@ -18,11 +20,11 @@ export const RELAXED_PROBE = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 8, 
 
 /** Which build this browser runs: "relaxed-simd" or "simd128". */
 export function simdBuild() {
-  const plain = typeof self !== "undefined" && /(?:^|\s)simd=plain(?:\s|$)/.test(self.name ?? "");
+  const plain = typeof self !== "undefined" && plainRequested(self.name);
   return !plain && WebAssembly.validate(RELAXED_PROBE) ? "relaxed-simd" : "simd128";
 }
 
-let core = null; // { mod: the imported module, simd: its build }
+let core = null; // the imported module's exports, and `simd`: its build
 
 /** The core's module (Lab, ...) and `simd`, the build it came from. */
 export async function loadCore() {
