@@ -27,6 +27,18 @@ export function createViews(state, root = document, opts = {}) {
   const tables = [$("#table-a"), $("#table-b")];
   const details = $("#table-details");
   const setText = (sel, text) => { const e = $(sel); if (e && e.textContent !== text) e.textContent = text; };
+  // Text that changes with every report (the step counter, the worker time) is written at most
+  // every LIVE_TEXT_MS, the latest value last: each write lays out the page again, 2 to 3.5 ms of
+  // main-thread time (style + layout, measured in a Chromium trace while two nets train).
+  const LIVE_TEXT_MS = 250;
+  const liveWritten = new Map(); // selector -> time of its last write
+  const liveLate = new Map();    // selector -> text waiting for its LIVE_TEXT_MS
+  function liveText(sel, text, now) {
+    if ((liveWritten.get(sel) ?? -1e9) > now - LIVE_TEXT_MS) { liveLate.set(sel, text); return; }
+    liveLate.delete(sel);
+    const e = $(sel);
+    if (e && e.textContent !== text) { e.textContent = text; liveWritten.set(sel, now); }
+  }
   let lastTable = 0;
   const drawn = { regimes: {}, colorbar: "" }; // what is on screen, to skip identical redraws
 
@@ -46,90 +58,114 @@ export function createViews(state, root = document, opts = {}) {
   // Charts out of view redraw at most once a second (and at once when they scroll into view);
   // the heatmaps, which redraw a whole history, at most 4 times a second when in view.
   const PACE = { profile: 0, curves: 0, heat: 250, boundary: 0 };
+  const KINDS = Object.keys(PACE);
   const OUT_OF_VIEW_MS = 1000;
   const cardOf = { profile: [$("#chart-fwd"), $("#chart-bwd")], curves: [$("#chart-loss"), $("#chart-acc")],
     heat: [heat[0]], boundary: [bound[0]] };
+  const present = { profile: true, curves: true, heat: !!heat[0], boundary: !!bound[0] };
   const inView = new Map(); // card element -> boolean
   const cardsFor = {};
   const io = typeof IntersectionObserver === "undefined" ? null : new IntersectionObserver((entries) => {
     for (const en of entries) inView.set(en.target, en.isIntersecting);
-    for (const [k, cards] of Object.entries(cardsFor)) if (cards.some((c) => inView.get(c) && pendingDraw[k])) state.dirty[k] = true;
   });
   for (const [k, els] of Object.entries(cardOf)) {
     cardsFor[k] = els.filter(Boolean).map((e) => e.closest("section") ?? e);
     for (const c of cardsFor[k]) { inView.set(c, true); io?.observe(c); }
   }
   const lastDraw = { profile: -1e9, curves: -1e9, heat: -1e9, boundary: -1e9 };
-  const pendingDraw = {}; // kinds whose new data is waiting for their pace
   const UNPACED_DRAWS = 3; // a fresh run's first draws (empty, first evaluation, first round) are not delayed
   let drawsGen = null;
   const draws = { profile: 0, curves: 0, heat: 0, boundary: 0 };
-  /** Whether a chart kind with new data draws in this frame. */
-  function due(k, now) {
-    if (drawsGen !== state.generation) { drawsGen = state.generation; for (const j of Object.keys(draws)) draws[j] = 0; }
+  /** Whether chart kind k's pace lets it draw now. */
+  function paced(k, now) {
     const visible = !io || cardsFor[k].length === 0 || cardsFor[k].some((c) => inView.get(c));
     const wait = draws[k] < UNPACED_DRAWS ? 0 : visible ? PACE[k] : OUT_OF_VIEW_MS;
-    if (now - lastDraw[k] < wait) { pendingDraw[k] = true; return false; }
-    lastDraw[k] = now;
-    draws[k]++;
-    pendingDraw[k] = false;
-    return true;
+    return now - lastDraw[k] >= wait;
   }
+  // At most one chart redraws per animation frame, and a pair (fwd and bwd, loss and accuracy)
+  // over two frames: while two nets train the workers hold both cores, and a frame that redraws
+  // two uPlot charts takes the main thread about 8 ms of CPU, which stretches past 16.7 ms when
+  // it has to share a core. The chart whose new data has waited longest goes first, so a kind
+  // with new data every frame cannot starve the others.
+  const waiting = {}; // kind -> since when its new data waits for a frame
+  const later = [];   // [since, draw]: the second chart of a pair
 
-  function regimes(box, key, backward) {
+  /** The regime lines under a profile chart. A new regime shows at once; the same regime with
+   *  new numbers at most every REGIME_TEXT_MS, since every change of text lays out the page. */
+  const REGIME_TEXT_MS = 500;
+  const regimesLate = new Map(); // box -> [key, backward]: new numbers waiting for REGIME_TEXT_MS
+  function regimes(box, key, backward, now) {
     if (!box) return;
-    const items = state.nets.map((net, i) => {
+    const found = state.nets.map((net, i) => {
       const v = net.latest?.layers?.[key];
-      if (net.status !== "ready" || !v) return null;
-      const r = regime(Array.from(v), backward);
-      return el("li", { class: "regime", "data-regime": r.regime, style: `--net:${NET_COLORS[i]};--reg:${REGIME_COLORS[r.regime]}` },
-        el("span", { class: "swatch", "aria-hidden": "true" }),
-        el("strong", { text: `${NET_NAMES[i]}: ` }),
-        el("span", { class: "tag", text: r.regime }),
-        document.createTextNode(` ${backward ? "toward layer 0, " : ""}${r.text}`));
+      return net.status === "ready" && v ? { i, ...regime(v, backward) } : null;
     }).filter(Boolean);
-    const sig = items.map((li) => li.textContent + li.dataset.regime).join("|");
-    if (drawn.regimes[box.id] === sig) return;
-    drawn.regimes[box.id] = sig;
-    box.replaceChildren(...items);
+    const tags = key + found.map((r) => `|${r.i}${r.regime}`).join("");
+    const sig = tags + found.map((r) => `|${r.text}`).join("");
+    const last = drawn.regimes[box.id];
+    if (last?.sig === sig) { regimesLate.delete(box); return; }
+    if (last?.tags === tags && now - last.at < REGIME_TEXT_MS) { regimesLate.set(box, [key, backward]); return; }
+    regimesLate.delete(box);
+    drawn.regimes[box.id] = { sig, tags, at: now };
+    box.replaceChildren(...found.map((r) =>
+      el("li", { class: "regime", "data-regime": r.regime, style: `--net:${NET_COLORS[r.i]};--reg:${REGIME_COLORS[r.regime]}` },
+        el("span", { class: "swatch", "aria-hidden": "true" }),
+        el("strong", { text: `${NET_NAMES[r.i]}: ` }),
+        el("span", { class: "tag", text: r.regime }),
+        document.createTextNode(` ${backward ? "toward layer 0, " : ""}${r.text}`))));
   }
 
-  function captions() {
+  function captions(now) {
     state.nets.forEach((net, i) => {
       const text = `${NET_NAMES[i]}: ${netLabel(state.cfg.nets[i])}`;
       for (const c of root.querySelectorAll(`.cap-${i}`)) if (c.textContent !== text) c.textContent = text;
     });
     const step = Math.max(0, ...state.nets.map((n) => n.latest?.step ?? 0));
-    setText("#step-count", `step ${fmtInt(step)}`);
+    liveText("#step-count", `step ${fmtInt(step)}`, now);
     const ms = state.nets.map((n) => n.stepMs);
     const simd = state.nets.find((n) => n.simd)?.simd;
     const build = simd === "relaxed-simd" ? " (wasm, relaxed SIMD)" : simd ? " (wasm, simd128)" : "";
-    setText("#round-ms", `worker time per round: A ${fmt(ms[0], 2)} ms, B ${fmt(ms[1], 2)} ms${build}`);
+    liveText("#round-ms", `worker time per round: A ${fmt(ms[0], 2)} ms, B ${fmt(ms[1], 2)} ms${build}`, now);
   }
 
   function render(now) {
     const d = state.dirty;
     const v = state.cfg.view;
-    for (const k of Object.keys(PACE)) if (pendingDraw[k]) d[k] = true;
+    if (drawsGen !== state.generation) {
+      drawsGen = state.generation;
+      for (const k of KINDS) { draws[k] = 0; delete waiting[k]; }
+      later.length = 0;
+    }
+    for (const k of KINDS) if (d[k] && present[k]) waiting[k] ??= now;
+    let pick = later.length ? "later" : null, since = later.length ? later[0][0] : Infinity;
+    for (const k of KINDS) if (waiting[k] < since && paced(k, now)) { pick = k; since = waiting[k]; }
+    if (pick === "later") later.shift()[1]();
+    else if (pick) { delete waiting[pick]; lastDraw[pick] = now; draws[pick]++; }
     // the captions and step counter follow every report, whether the charts draw or not
-    if (d.profile) captions();
-    if (d.profile && due("profile", now)) {
+    if (d.profile) captions(now);
+    else for (const [sel, text] of liveLate) liveText(sel, text, now);
+    if (pick === "profile") {
       state.shown.fwd = profileData(state, v.fwd);
       state.shown.bwd = profileData(state, v.bwd);
+      const shownBwd = state.shown.bwd;
       fwd?.setData(state.shown.fwd);
-      bwd?.setData(state.shown.bwd);
+      if (bwd) later.push([now, () => bwd.setData(shownBwd)]);
       setText("#fwd-ylabel", `y: ${STAT_LABELS[v.fwd]} (log scale)`);
       setText("#bwd-ylabel", `y: ${STAT_LABELS[v.bwd]} (log scale)`);
-      regimes($("#regime-fwd"), v.fwd, false);
-      regimes($("#regime-bwd"), v.bwd, true);
-      if ($("#weight-warning")) $("#weight-warning").hidden = v.bwd === "grad_rms";
+      regimes($("#regime-fwd"), v.fwd, false, now);
+      regimes($("#regime-bwd"), v.bwd, true, now);
+      const warning = $("#weight-warning");
+      if (warning && warning.hidden !== (v.bwd === "grad_rms")) warning.hidden = v.bwd === "grad_rms";
       if (state.perf.firstChartMs === null && state.nets.some((n) => n.latest)) state.perf.firstChartMs = now;
+    } else {
+      for (const [box, [key, backward]] of regimesLate) regimes(box, key, backward, now);
     }
-    if (d.curves && due("curves", now)) {
+    if (pick === "curves") {
       loss?.setData(curveData(state.hist, "loss"));
-      acc?.setData(curveData(state.hist, "acc"));
+      const accData = acc ? curveData(state.hist, "acc") : null;
+      if (acc) later.push([now, () => acc.setData(accData)]);
     }
-    if (d.heat && heat[0] && due("heat", now)) {
+    if (pick === "heat") {
       const [lo, hi] = heatRange(state.hist);
       state.nets.forEach((net, i) => drawHeatmap(heat[i], { cols: state.hist.heat[i], steps: state.hist.heatSteps, vmin: lo, vmax: hi,
         width: widthOf(heat[i].parentElement),
@@ -141,7 +177,7 @@ export function createViews(state, root = document, opts = {}) {
         drawColorbar(bar, lo, hi, "colour: log₁₀ RMS of dL/dh_l (same scale for both nets)", opts.theme, widthOf(bar.parentElement));
       }
     }
-    if (d.boundary && bound[0] && due("boundary", now)) {
+    if (pick === "boundary") {
       const size = Math.max(opts.minBoundary ?? 140, Math.min(opts.maxBoundary ?? 340, Math.floor((widthOf(boundBox) - 16) / 2)));
       state.nets.forEach((net, i) => {
         const data = net.data;
