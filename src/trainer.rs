@@ -485,7 +485,9 @@ impl Trainer {
     /// the loss and the gradients; if either is not finite, the step is measured in full after
     /// all, which finds the divergence exactly as a full step does: the forward's buffers are
     /// still intact and the backward is deterministic. (A non-finite activation always shows
-    /// in the loss or in a weight gradient: every stream feeds a Linear layer.)
+    /// in the loss or in a weight gradient: every stream feeds a Linear layer.) A run that
+    /// steps on through the NaNs (`stop_on_divergence: false`) has its first divergence
+    /// already: its later steps are not measured again, which would double their cost.
     fn measure(&mut self, batch: usize, mode: Mode, full: bool) {
         let (loss, correct) = self.forward_loss(batch, mode);
         let r = &mut self.report;
@@ -495,7 +497,8 @@ impl Trainer {
         r.accuracy = self.data.classification.then(|| correct as f64 / batch as f64);
         if !full {
             self.backward(batch, false);
-            if loss.is_finite() && self.grad_sq.iter().all(|g| g.is_finite()) {
+            let known = self.first_divergence.is_some();
+            if known || (loss.is_finite() && self.grad_sq.iter().all(|g| g.is_finite())) {
                 self.fill_weight_grad_norms();
                 return;
             }
