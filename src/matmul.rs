@@ -62,33 +62,53 @@ fn gemm_f32(c: &mut [f32], a: &[f32], b: &[f32], m: usize, k: usize, n: usize, b
     }
     assert!(c.len() >= m * n && a.len() >= m * k && (k == 0 || b.len() > (k - 1) * b_row + (n - 1) * b_col));
     let g = Gemm { c: c.as_mut_ptr(), a: a.as_ptr(), b: b.as_ptr(), m, k, b_row, b_col };
-    let mut j = 0;
-    // SAFETY: every tile below stays inside the m x n, m x k and (k, n) extents asserted above.
+    // SAFETY: every tile stays inside the m x n, m x k and (k, n) extents asserted above; with a
+    // helper thread, the two column ranges are disjoint and `split` returns after both are done.
     unsafe {
-        while j + NR32 <= n {
-            g.column_block::<NR32>(j);
-            j += NR32;
-        }
-        while j < n {
-            g.column_block::<1>(j);
-            j += 1;
+        if m * k * n >= crate::pool::MIN_MADDS && n >= 2 * NR32 && crate::pool::available() {
+            let j0 = n / 2 / NR32 * NR32; // a whole number of column blocks: the same tiles as one thread
+            crate::pool::split(&g, j0..n, || g.columns(0..j0));
+        } else {
+            g.columns(0..n);
         }
     }
-    // The last m % 4 rows.
-    gemm_entries(c, a, b, m, k, b_row, b_col, m - m % simd::LANES..m, 0..n);
 }
 
-struct Gemm {
-    c: *mut f32,
-    a: *const f32,
-    b: *const f32,
-    m: usize,
-    k: usize,
-    b_row: usize,
-    b_col: usize,
+/// One f32 product's operands, by pointer, so a helper thread can compute some of its columns.
+pub(crate) struct Gemm {
+    pub(crate) c: *mut f32,
+    pub(crate) a: *const f32,
+    pub(crate) b: *const f32,
+    pub(crate) m: usize,
+    pub(crate) k: usize,
+    pub(crate) b_row: usize,
+    pub(crate) b_col: usize,
 }
 
 impl Gemm {
+    /// Columns `cols` of C (cols.start a multiple of 4 or the first column): register tiles,
+    /// then the last m % 4 rows one entry at a time, each summed over p in order (never fused).
+    pub(crate) unsafe fn columns(&self, cols: std::ops::Range<usize>) {
+        let mut j = cols.start;
+        while j + NR32 <= cols.end {
+            self.column_block::<NR32>(j);
+            j += NR32;
+        }
+        while j < cols.end {
+            self.column_block::<1>(j);
+            j += 1;
+        }
+        for j in cols {
+            for i in self.m - self.m % simd::LANES..self.m {
+                let mut s = 0.0f32;
+                for p in 0..self.k {
+                    s += *self.a.add(i + p * self.m) * *self.b.add(p * self.b_row + j * self.b_col);
+                }
+                *self.c.add(i + j * self.m) = s;
+            }
+        }
+    }
+
     /// Columns j0..j0+NC of C, rows 0..m - m % 4: full register tiles down the rows, then
     /// one-vector tiles.
     #[inline(always)]

@@ -668,6 +668,22 @@ fn expected(schema: &J, depth: usize) -> &'static str {
 }
 
 
+/// The threads build only: turns the calling Web Worker, which instantiated this module on the
+/// caller's shared memory, into the helper thread of the matrix products (see `pool.rs`).
+/// Never returns.
+#[cfg(target_feature = "atomics")]
+#[wasm_bindgen]
+pub fn run_helper() {
+    crate::pool::run_helper()
+}
+
+/// Helper threads working for this module's products: 0, or 1 in the threads build once its
+/// helper runs.
+#[wasm_bindgen]
+pub fn helper_threads() -> u32 {
+    crate::pool::helpers() as u32
+}
+
 /// Logs panics to the console (there should be none: every input is validated).
 #[wasm_bindgen(start)]
 pub fn start() {
