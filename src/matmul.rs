@@ -66,8 +66,9 @@ fn gemm_f32(c: &mut [f32], a: &[f32], b: &[f32], m: usize, k: usize, n: usize, b
     // helper thread, the two column ranges are disjoint and `split` returns after both are done.
     unsafe {
         if m * k * n >= crate::pool::MIN_MADDS && n >= 2 * NR32 && crate::pool::available() {
-            let j0 = n / 2 / NR32 * NR32; // a whole number of column blocks: the same tiles as one thread
-            crate::pool::split(&g, j0..n, || g.columns(0..j0));
+            // about 8 claims per product, each a whole number of column blocks: the same tiles as one thread
+            let chunk = n.div_ceil(8).next_multiple_of(NR32);
+            crate::pool::split(&g, n, chunk);
         } else {
             g.columns(0..n);
         }
