@@ -31,7 +31,7 @@ rm -f pkg/relaxed/.gitignore pkg/relaxed/package.json
 # (src/pool.rs; started by www/js/threads.js on a cross-origin isolated page). Shared memory needs
 # std rebuilt with atomics (-Zbuild-std, rust-src; RUSTC_BOOTSTRAP lets stable rustc take the
 # flag), and the linker told to import a shared memory and export the thread-local storage.
-THREAD_LINK="-C link-arg=--shared-memory -C link-arg=--import-memory -C link-arg=--max-memory=1073741824"
+THREAD_LINK="-C link-arg=--shared-memory -C link-arg=--import-memory -C link-arg=--max-memory=4294967296"
 for sym in __wasm_init_tls __tls_size __tls_align __tls_base; do THREAD_LINK="$THREAD_LINK -C link-arg=--export=$sym"; done
 RUSTC_BOOTSTRAP=1 CARGO_UNSTABLE_BUILD_STD=std,panic_abort \
   RUSTFLAGS="-C target-feature=+simd128,+relaxed-simd,+atomics,+bulk-memory,+mutable-globals $THREAD_LINK" \
