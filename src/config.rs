@@ -269,63 +269,38 @@ impl Config {
         w.open();
         w.key("model");
         w.open();
-        w.key("kind");
-        w.str(m.kind.name());
-        w.key("depth");
-        w.uint(m.depth as u64);
-        w.key("width");
-        w.uint(m.width as u64);
-        w.key("activation");
-        w.str(m.activation.name());
-        w.key("leaky_slope");
-        w.f64(m.leaky_slope);
-        w.key("norm");
-        w.str(m.norm.name());
-        w.key("norm_position");
-        w.str(m.norm_position.name());
-        w.key("final_norm");
-        w.bool(m.final_norm);
-        w.key("init");
-        w.str(m.init.name());
-        w.key("sigma_w2");
-        w.f64(m.sigma_w2);
-        w.key("sigma_b2");
-        w.f64(m.sigma_b2);
-        w.key("branch_layers");
-        w.uint(m.branch_layers as u64);
-        w.key("branch_scale");
-        w.str(m.branch_scale.name());
-        w.key("stem_activation");
-        w.bool(m.stem_activation);
+        w.field("kind", m.kind.name());
+        w.field("depth", m.depth as u64);
+        w.field("width", m.width as u64);
+        w.field("activation", m.activation.name());
+        w.field("leaky_slope", m.leaky_slope);
+        w.field("norm", m.norm.name());
+        w.field("norm_position", m.norm_position.name());
+        w.field("final_norm", m.final_norm);
+        w.field("init", m.init.name());
+        w.field("sigma_w2", m.sigma_w2);
+        w.field("sigma_b2", m.sigma_b2);
+        w.field("branch_layers", m.branch_layers as u64);
+        w.field("branch_scale", m.branch_scale.name());
+        w.field("stem_activation", m.stem_activation);
         w.end();
         w.key("optimizer");
         self.optimizer.write_json(w);
         let d = &self.data;
         w.key("data");
         w.open();
-        w.key("name");
-        w.str(d.name.name());
-        w.key("n");
-        w.uint(d.n as u64);
-        w.key("noise");
-        w.f64(d.noise);
-        w.key("test_fraction");
-        w.f64(d.test_fraction);
-        w.key("classes");
-        w.uint(d.classes as u64);
-        w.key("shuffle");
-        w.bool(d.shuffle);
+        w.field("name", d.name.name());
+        w.field("n", d.n as u64);
+        w.field("noise", d.noise);
+        w.field("test_fraction", d.test_fraction);
+        w.field("classes", d.classes as u64);
+        w.field("shuffle", d.shuffle);
         w.end();
-        w.key("loss");
-        w.str(self.loss.name());
-        w.key("batch_size");
-        w.uint(self.batch_size as u64);
-        w.key("bn_momentum");
-        w.f64(self.bn_momentum);
-        w.key("seed");
-        w.uint(self.seed as u64);
-        w.key("stop_on_divergence");
-        w.bool(self.stop_on_divergence);
+        w.field("loss", self.loss.name());
+        w.field("batch_size", self.batch_size as u64);
+        w.field("bn_momentum", self.bn_momentum);
+        w.field("seed", self.seed as u64);
+        w.field("stop_on_divergence", self.stop_on_divergence);
         w.end();
     }
 
@@ -341,18 +316,15 @@ impl Config {
 impl OptimizerConfig {
     pub fn write_json(&self, w: &mut json::W) {
         w.open();
-        w.key("kind");
-        w.str(self.kind.name());
-        for (k, x) in [("lr", self.lr), ("momentum", self.momentum)] {
-            w.key(k);
-            w.f64(x);
-        }
-        w.key("nesterov");
-        w.bool(self.nesterov);
-        for (k, x) in [("beta1", self.beta1), ("beta2", self.beta2), ("eps", self.eps), ("weight_decay", self.weight_decay), ("clip_norm", self.clip_norm)] {
-            w.key(k);
-            w.f64(x);
-        }
+        w.field("kind", self.kind.name());
+        w.field("lr", self.lr);
+        w.field("momentum", self.momentum);
+        w.field("nesterov", self.nesterov);
+        w.field("beta1", self.beta1);
+        w.field("beta2", self.beta2);
+        w.field("eps", self.eps);
+        w.field("weight_decay", self.weight_decay);
+        w.field("clip_norm", self.clip_norm);
         w.end();
     }
 }

@@ -431,6 +431,11 @@ impl W {
     pub fn null(&mut self) {
         self.0.push_str("null");
     }
+    /// `"k":v` for a number, boolean or string.
+    pub fn field(&mut self, k: &str, v: impl Put) {
+        self.key(k);
+        v.put(self);
+    }
     /// `[a,b,...]`, each element by `f`.
     pub fn arr<T: Copy>(&mut self, xs: &[T], mut f: impl FnMut(&mut W, T)) {
         self.0.push('[');
@@ -441,6 +446,31 @@ impl W {
             f(self, x);
         }
         self.0.push(']');
+    }
+}
+
+/// A value `W::field` writes in one piece.
+pub trait Put {
+    fn put(self, w: &mut W);
+}
+impl Put for f64 {
+    fn put(self, w: &mut W) {
+        w.f64(self)
+    }
+}
+impl Put for u64 {
+    fn put(self, w: &mut W) {
+        w.uint(self)
+    }
+}
+impl Put for bool {
+    fn put(self, w: &mut W) {
+        w.bool(self)
+    }
+}
+impl Put for &str {
+    fn put(self, w: &mut W) {
+        w.str(self)
     }
 }
 

@@ -126,8 +126,7 @@ impl TrainerState {
     pub fn to_json(&self) -> String {
         let mut w = json::W::default();
         w.open();
-        w.key("format");
-        w.str(&self.format);
+        w.field("format", self.format.as_str());
         w.key("config");
         self.config.write_json(&mut w);
         w.key("params");
@@ -139,8 +138,7 @@ impl TrainerState {
         w.open();
         w.key("cfg");
         o.cfg.write_json(&mut w);
-        w.key("t");
-        w.uint(o.t);
+        w.field("t", o.t);
         w.key("m");
         w.arr(&o.m, json::W::f32);
         w.key("v");
@@ -153,10 +151,8 @@ impl TrainerState {
         w.end();
         w.key("order");
         w.arr(&self.order, |w, i| w.uint(i as u64));
-        w.key("cursor");
-        w.uint(self.cursor as u64);
-        w.key("step");
-        w.uint(self.step);
+        w.field("cursor", self.cursor as u64);
+        w.field("step", self.step);
         w.key("data");
         match &self.data {
             None => w.null(),
@@ -166,14 +162,10 @@ impl TrainerState {
                 w.arr(&d.x, json::W::f32);
                 w.key("y");
                 w.arr(&d.y, json::W::f32);
-                w.key("d_in");
-                w.uint(d.d_in as u64);
-                w.key("d_out");
-                w.uint(d.d_out as u64);
-                w.key("classification");
-                w.bool(d.classification);
-                w.key("n_train");
-                w.uint(d.n_train as u64);
+                w.field("d_in", d.d_in as u64);
+                w.field("d_out", d.d_out as u64);
+                w.field("classification", d.classification);
+                w.field("n_train", d.n_train as u64);
                 w.end();
             }
         }
@@ -182,12 +174,9 @@ impl TrainerState {
             None => w.null(),
             Some(d) => {
                 w.open();
-                w.key("step");
-                w.uint(d.step);
-                w.key("layer");
-                w.uint(d.layer as u64);
-                w.key("what");
-                w.str(d.what.as_str());
+                w.field("step", d.step);
+                w.field("layer", d.layer as u64);
+                w.field("what", d.what.as_str());
                 w.end();
             }
         }
