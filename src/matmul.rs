@@ -32,18 +32,21 @@ fn gemm<T: Scalar>(c: &mut [T], a: &[T], b: &[T], m: usize, k: usize, n: usize, 
     if let (Some(a32), Some(b32)) = (T::as_f32(a), T::as_f32(b)) {
         return gemm_f32(T::as_f32_mut(c).unwrap(), a32, b32, m, k, n, b_row, b_col);
     }
-    gemm_entries(c, a, b, m, k, b_row, b_col, 0..m, 0..n);
+    assert!(c.len() >= m * n && a.len() >= m * k && (k == 0 || n == 0 || b.len() > (k - 1) * b_row + (n - 1) * b_col));
+    // SAFETY: the extents are asserted above.
+    unsafe { gemm_entries(c.as_mut_ptr(), a.as_ptr(), b.as_ptr(), m, k, b_row, b_col, 0..m, 0..n) };
 }
 
-/// Entries (rows x cols) of C one at a time, each summed over p in order.
-fn gemm_entries<T: Scalar>(c: &mut [T], a: &[T], b: &[T], m: usize, k: usize, b_row: usize, b_col: usize, rows: std::ops::Range<usize>, cols: std::ops::Range<usize>) {
+/// Entries (rows x cols) of C one at a time, each summed over p in order. By pointer, so the
+/// f32 kernel's helper thread (`Gemm::columns`) runs the same loop.
+unsafe fn gemm_entries<T: Scalar>(c: *mut T, a: *const T, b: *const T, m: usize, k: usize, b_row: usize, b_col: usize, rows: std::ops::Range<usize>, cols: std::ops::Range<usize>) {
     for j in cols {
         for i in rows.clone() {
             let mut s = T::ZERO;
             for p in 0..k {
-                s += a[i + p * m] * b[p * b_row + j * b_col];
+                s += *a.add(i + p * m) * *b.add(p * b_row + j * b_col);
             }
-            c[i + j * m] = s;
+            *c.add(i + j * m) = s;
         }
     }
 }
@@ -65,7 +68,7 @@ fn gemm_f32(c: &mut [f32], a: &[f32], b: &[f32], m: usize, k: usize, n: usize, b
     // SAFETY: every tile stays inside the m x n, m x k and (k, n) extents asserted above; with a
     // helper thread, each chunk of columns is claimed once and `split` returns after all are done.
     unsafe {
-        if m * k * n >= crate::pool::MIN_MADDS && n >= 2 * NR32 && crate::pool::available() {
+        if m * k * n >= crate::pool::MIN_MADDS && n >= 2 * NR32 && crate::pool::helpers() > 0 {
             // about 8 claims per product, each a whole number of column blocks: the same tiles as one thread
             let chunk = n.div_ceil(8).next_multiple_of(NR32);
             crate::pool::split(&g, n, chunk);
@@ -99,15 +102,7 @@ impl Gemm {
             self.column_block::<1>(j);
             j += 1;
         }
-        for j in cols {
-            for i in self.m - self.m % simd::LANES..self.m {
-                let mut s = 0.0f32;
-                for p in 0..self.k {
-                    s += *self.a.add(i + p * self.m) * *self.b.add(p * self.b_row + j * self.b_col);
-                }
-                *self.c.add(i + j * self.m) = s;
-            }
-        }
+        gemm_entries(self.c, self.a, self.b, self.m, self.k, self.b_row, self.b_col, self.m - self.m % simd::LANES..self.m, cols);
     }
 
     /// Columns j0..j0+NC of C, rows 0..m - m % 4: full register tiles down the rows, then

@@ -8,7 +8,7 @@
 //! `run_helper()`, which never returns: it spins on the job counter for a while after each job
 //! (the products of a step come microseconds apart) and then sleeps in `memory.atomic.wait32`.
 //! The caller only spins (a page's main thread may not wait). Every other build has no helper:
-//! `available()` is false and the products run on the caller's thread.
+//! `helpers()` is 0 and the products run on the caller's thread.
 
 /// Products smaller than this many multiply-adds stay on one thread: the hand-off costs about
 /// a microsecond, a 64 x 32 x 32 product a few.
@@ -33,10 +33,6 @@ mod imp {
     /// Polls of the job counter before the helper goes to sleep (about a millisecond).
     const SPINS: u32 = 1 << 20;
     const COLS: u64 = 0xffff_ffff;
-
-    pub fn available() -> bool {
-        HELPERS.load(Relaxed) > 0
-    }
 
     /// Helper threads running (0 or 1).
     pub fn helpers() -> usize {
@@ -114,10 +110,6 @@ mod imp {
 mod imp {
     use crate::matmul::Gemm;
 
-    pub fn available() -> bool {
-        false
-    }
-
     pub fn helpers() -> usize {
         0
     }
@@ -127,7 +119,7 @@ mod imp {
     }
 }
 
-pub use imp::{available, helpers};
+pub use imp::helpers;
 pub(crate) use imp::split;
 #[cfg(all(target_arch = "wasm32", target_feature = "atomics"))]
 pub use imp::run_helper;
