@@ -27,18 +27,25 @@ export function createViews(state, root = document, opts = {}) {
   const tables = [$("#table-a"), $("#table-b")];
   const details = $("#table-details");
   const setText = (sel, text) => { const e = $(sel); if (e && e.textContent !== text) e.textContent = text; };
-  // Text that changes with every report (the step counter, the worker time) is written at most
-  // every LIVE_TEXT_MS, the latest value last: each write lays out the page again, 2 to 3.5 ms of
-  // main-thread time (style + layout, measured in a Chromium trace while two nets train).
-  const LIVE_TEXT_MS = 250;
-  const liveWritten = new Map(); // selector -> time of its last write
-  const liveLate = new Map();    // selector -> text waiting for its LIVE_TEXT_MS
-  function liveText(sel, text, now) {
-    if ((liveWritten.get(sel) ?? -1e9) > now - LIVE_TEXT_MS) { liveLate.set(sel, text); return; }
-    liveLate.delete(sel);
-    const e = $(sel);
-    if (e && e.textContent !== text) { e.textContent = text; liveWritten.set(sel, now); }
+  // Text that changes with every report (the step counter, the worker time, the regime lines)
+  // is written at most every so often, the latest value last: each change of text lays out the
+  // page again, 2 to 3.5 ms of main-thread time (style + layout, measured in a Chromium trace
+  // while two nets train). `sig` says what the write shows; a write waiting for its time is kept
+  // and done by flushWrites on a later frame.
+  const writes = new Map(); // key -> { sig, at, pending: { sig, minMs, write } | null }
+  function pacedWrite(key, sig, minMs, now, write) {
+    let w = writes.get(key);
+    if (!w) writes.set(key, (w = { sig: null, at: -1e9, pending: null }));
+    if (sig === w.sig) { w.pending = null; return; }
+    if (now - w.at < minMs) { w.pending = { sig, minMs, write }; return; }
+    Object.assign(w, { sig, at: now, pending: null });
+    write();
   }
+  function flushWrites(now) {
+    for (const [key, { pending: p }] of writes) if (p) pacedWrite(key, p.sig, p.minMs, now, p.write);
+  }
+  const LIVE_TEXT_MS = 250;
+  const liveText = (sel, text, now) => pacedWrite(sel, text, LIVE_TEXT_MS, now, () => { const e = $(sel); if (e) e.textContent = text; });
   let lastTable = 0;
   const drawn = { regimes: {}, colorbar: "" }; // what is on screen, to skip identical redraws
 
@@ -91,9 +98,8 @@ export function createViews(state, root = document, opts = {}) {
   const later = [];   // [since, draw]: the second chart of a pair
 
   /** The regime lines under a profile chart. A new regime shows at once; the same regime with
-   *  new numbers at most every REGIME_TEXT_MS, since every change of text lays out the page. */
+   *  new numbers at most every REGIME_TEXT_MS. */
   const REGIME_TEXT_MS = 500;
-  const regimesLate = new Map(); // box -> [key, backward]: new numbers waiting for REGIME_TEXT_MS
   function regimes(box, key, backward, now) {
     if (!box) return;
     const found = state.nets.map((net, i) => {
@@ -102,17 +108,15 @@ export function createViews(state, root = document, opts = {}) {
     }).filter(Boolean);
     const tags = key + found.map((r) => `|${r.i}${r.regime}`).join("");
     const sig = tags + found.map((r) => `|${r.text}`).join("");
-    const last = drawn.regimes[box.id];
-    if (last?.sig === sig) { regimesLate.delete(box); return; }
-    if (last?.tags === tags && now - last.at < REGIME_TEXT_MS) { regimesLate.set(box, [key, backward]); return; }
-    regimesLate.delete(box);
-    drawn.regimes[box.id] = { sig, tags, at: now };
-    box.replaceChildren(...found.map((r) =>
-      el("li", { class: "regime", "data-regime": r.regime, style: `--net:${NET_COLORS[r.i]};--reg:${REGIME_COLORS[r.regime]}` },
-        el("span", { class: "swatch", "aria-hidden": "true" }),
-        el("strong", { text: `${NET_NAMES[r.i]}: ` }),
-        el("span", { class: "tag", text: r.regime }),
-        document.createTextNode(` ${backward ? "toward layer 0, " : ""}${r.text}`))));
+    pacedWrite(box.id, sig, drawn.regimes[box.id] === tags ? REGIME_TEXT_MS : 0, now, () => {
+      drawn.regimes[box.id] = tags;
+      box.replaceChildren(...found.map((r) =>
+        el("li", { class: "regime", "data-regime": r.regime, style: `--net:${NET_COLORS[r.i]};--reg:${REGIME_COLORS[r.regime]}` },
+          el("span", { class: "swatch", "aria-hidden": "true" }),
+          el("strong", { text: `${NET_NAMES[r.i]}: ` }),
+          el("span", { class: "tag", text: r.regime }),
+          document.createTextNode(` ${backward ? "toward layer 0, " : ""}${r.text}`))));
+    });
   }
 
   function captions(now) {
@@ -143,7 +147,6 @@ export function createViews(state, root = document, opts = {}) {
     else if (pick) { delete waiting[pick]; lastDraw[pick] = now; draws[pick]++; }
     // the captions and step counter follow every report, whether the charts draw or not
     if (d.profile) captions(now);
-    else for (const [sel, text] of liveLate) liveText(sel, text, now);
     if (pick === "profile") {
       state.shown.fwd = profileData(state, v.fwd);
       state.shown.bwd = profileData(state, v.bwd);
@@ -157,9 +160,8 @@ export function createViews(state, root = document, opts = {}) {
       const warning = $("#weight-warning");
       if (warning && warning.hidden !== (v.bwd === "grad_rms")) warning.hidden = v.bwd === "grad_rms";
       if (state.perf.firstChartMs === null && state.nets.some((n) => n.latest)) state.perf.firstChartMs = now;
-    } else {
-      for (const [box, [key, backward]] of regimesLate) regimes(box, key, backward, now);
     }
+    flushWrites(now);
     if (pick === "curves") {
       loss?.setData(curveData(state.hist, "loss"));
       const accData = acc ? curveData(state.hist, "acc") : null;
