@@ -1,23 +1,40 @@
+/// <reference lib="esnext.disposable" />
+/// <reference lib="dom" />
+// The two lib references above let a strict project compile this file without skipLibCheck
+// under any target: the generated class has [Symbol.dispose]() (esnext.disposable) and init()
+// takes a RequestInfo | URL | Response (dom).
+
+/** The names each enum setting takes. */
+export type NetKind = "plain" | "residual";
+export type Activation = "relu" | "leaky_relu" | "tanh" | "linear" | "gelu" | "sigmoid";
+export type Norm = "none" | "batch" | "layer" | "rms";
+export type NormPosition = "pre" | "post";
+export type Init = "xavier_uniform" | "xavier_normal" | "he_normal" | "he_uniform" | "lecun_normal" | "orthogonal" | "fixup" | "rezero" | "custom";
+export type BranchScale = "one" | "inv_sqrt_depth" | "learnable";
+export type OptimizerKind = "sgd" | "momentum" | "adam" | "adamw";
+export type DatasetName = "spiral" | "circles" | "xor" | "blobs" | "regression" | "custom";
+export type LossKind = "auto" | "cross_entropy" | "mse";
+
 /** Model architecture. Every field optional; defaults in parentheses. */
 export interface ModelConfig {
   /** "plain": h <- phi(N(W h + b)); "residual": h <- h + alpha F(h). ("residual") */
-  kind?: "plain" | "residual";
+  kind?: NetKind;
   /** Number of blocks L, 1 to 10000; the stem and head are extra. (8) */
   depth?: number;
   /** Width W of the stream, 1 to 1024. (32) */
   width?: number;
   /** phi. ("relu") */
-  activation?: "relu" | "leaky_relu" | "tanh" | "linear" | "gelu" | "sigmoid";
+  activation?: Activation;
   /** Negative slope of leaky_relu, 0 to 1. (0.01) */
   leaky_slope?: number;
   /** Normalization in each block. ("none") */
-  norm?: "none" | "batch" | "layer" | "rms";
+  norm?: Norm;
   /** Residual only: "pre" = first inside the branch, "post" = N(h + alpha F(h)). ("pre") */
-  norm_position?: "pre" | "post";
+  norm_position?: NormPosition;
   /** A norm before the head. (false) */
   final_norm?: boolean;
   /** Weight init. fixup and rezero need kind "residual"; fixup needs norm "none". ("he_normal") */
-  init?: "xavier_uniform" | "xavier_normal" | "he_normal" | "he_uniform" | "lecun_normal" | "orthogonal" | "fixup" | "rezero" | "custom";
+  init?: Init;
   /** init "custom": W ~ N(0, sigma_w2 / fan_in), in (0, 100]. (2) */
   sigma_w2?: number;
   /** init "custom": b ~ N(0, sigma_b2), in [0, 100]. (0) */
@@ -25,14 +42,14 @@ export interface ModelConfig {
   /** Linear layers per residual branch: 1 (W phi(N(h))) or 2 (W2 phi(W1 N(h))). (2) */
   branch_layers?: 1 | 2;
   /** alpha: 1, 1/sqrt(depth), or a learnable scalar starting at 1 (0 with init "rezero"). ("inv_sqrt_depth") */
-  branch_scale?: "one" | "inv_sqrt_depth" | "learnable";
+  branch_scale?: BranchScale;
   /** Apply phi to the stem output too. (false) */
   stem_activation?: boolean;
 }
 
 export interface OptimizerConfig {
   /** ("adam") */
-  kind?: "sgd" | "momentum" | "adam" | "adamw";
+  kind?: OptimizerKind;
   /** Learning rate in (0, 10]. (0.003) */
   lr?: number;
   /** Momentum coefficient in [0, 0.9999]. (0.9) */
@@ -53,7 +70,7 @@ export interface OptimizerConfig {
 
 export interface DataConfig {
   /** Built-in dataset; "custom" comes from set_data. ("spiral") */
-  name?: "spiral" | "circles" | "xor" | "blobs" | "regression" | "custom";
+  name?: DatasetName;
   /** Points (train + test), 4 to 100000. (512) */
   n?: number;
   /** Std of the Gaussian noise on the coordinates (regression: on y), 0 to 10. (0.1) */
@@ -71,7 +88,7 @@ export interface LabConfig {
   optimizer?: OptimizerConfig;
   data?: DataConfig;
   /** "auto": cross-entropy for classification data, MSE for regression. ("auto") */
-  loss?: "auto" | "cross_entropy" | "mse";
+  loss?: LossKind;
   /** Mini-batch size, 1 to 4096. (64) */
   batch_size?: number;
   /** BatchNorm running-statistics momentum in (0, 1]. (0.1) */
@@ -81,6 +98,18 @@ export interface LabConfig {
   /** Halt at the first divergence, keeping the last finite parameters (true). false keeps
    *  stepping through NaNs, `diverged` still set in every report (for benchmarks). */
   stop_on_divergence?: boolean;
+}
+
+/** What `lab.config()` returns: the config with every default filled in, so every field is present. */
+export interface ResolvedLabConfig {
+  model: Required<ModelConfig>;
+  optimizer: Required<OptimizerConfig>;
+  data: Required<DataConfig>;
+  loss: LossKind;
+  batch_size: number;
+  bn_momentum: number;
+  seed: number;
+  stop_on_divergence: boolean;
 }
 
 /** Per-layer statistics: each array has depth + 1 entries; index 0 is the stem output h_0,

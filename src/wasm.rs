@@ -339,7 +339,7 @@ impl Lab {
     }
 
     /// The full config, defaults filled in.
-    #[wasm_bindgen(unchecked_return_type = "LabConfig")]
+    #[wasm_bindgen(unchecked_return_type = "ResolvedLabConfig")]
     pub fn config(&self) -> Result<JsValue, JsError> {
         // Through JSON: the module already writes the config as JSON (saved state).
         let mut w = crate::json::W::default();
@@ -445,7 +445,7 @@ impl Lab {
     /// xi_c = -1/ln(chi_c) (Infinity at criticality), row-major `iy * nx + ix`.
     #[wasm_bindgen(unchecked_return_type = "PhaseDiagramJs")]
     pub fn phase_diagram(
-        #[wasm_bindgen(unchecked_param_type = "string")] activation: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "Activation")] activation: JsValue,
         #[wasm_bindgen(unchecked_param_type = "[number, number]")] sw2_range: JsValue,
         #[wasm_bindgen(unchecked_param_type = "[number, number]")] sb2_range: JsValue,
         #[wasm_bindgen(unchecked_param_type = "number")] nx: JsValue,
@@ -476,13 +476,14 @@ impl Lab {
     }
 
     /// The s_w^2 where chi_1 = 1 (the edge of chaos) for this activation and s_b^2, or null.
-    pub fn critical_sw2(#[wasm_bindgen(unchecked_param_type = "string")] activation: JsValue, #[wasm_bindgen(unchecked_param_type = "number")] sb2: JsValue) -> Result<Option<f64>, JsError> {
+    #[wasm_bindgen(unchecked_return_type = "number | null")]
+    pub fn critical_sw2(#[wasm_bindgen(unchecked_param_type = "Activation")] activation: JsValue, #[wasm_bindgen(unchecked_param_type = "number")] sb2: JsValue) -> Result<JsValue, JsError> {
         let phi = crate::theory::Phi::new(activation_arg(&activation)?);
         let sb2 = number_arg("sb2", &sb2)?;
         if !(sb2.is_finite() && (0.0..=100.0).contains(&sb2)) {
             return Err(invalid("sb2", format!("{} is out of range; allowed 0 to 100", Disp(sb2))));
         }
-        Ok(crate::theory::critical_sw2(phi, sb2))
+        Ok(crate::theory::critical_sw2(phi, sb2).map_or(JsValue::NULL, JsValue::from_f64))
     }
 
     /// Restores a lab saved with `to_json`.
