@@ -110,6 +110,20 @@ export async function screenshot(page, name) {
   return file;
 }
 
+/** A screenshot of the box around the elements `selectors` match (scrolled into view first). */
+export async function screenshotArea(page, name, selectors) {
+  mkdirSync(SHOTS, { recursive: true });
+  const file = path.join(SHOTS, `${name}.png`);
+  await page.locator(selectors[0]).first().scrollIntoViewIfNeeded();
+  const box = await page.evaluate((sels) => {
+    const rs = sels.flatMap((s) => [...document.querySelectorAll(s)]).map((e) => e.getBoundingClientRect());
+    const x = Math.min(...rs.map((r) => r.left)), y = Math.min(...rs.map((r) => r.top));
+    return { x: x + scrollX, y: y + scrollY, width: Math.max(...rs.map((r) => r.right)) - x, height: Math.max(...rs.map((r) => r.bottom)) - y };
+  }, selectors);
+  await page.screenshot({ path: file, clip: box, fullPage: true });
+  return file;
+}
+
 /** Ratio helper for profile checks. */
 export const ratio = (arr, i, j) => arr[i] / arr[j];
 

@@ -2,7 +2,7 @@
 // read back as numbers from the page's debug handle. Screenshots at desktop and phone widths.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { startServer, launch, openPage, waitReady, snapshot, screenshot, canvasInk, fresh, DESKTOP, PHONE } from "./helpers.mjs";
+import { startServer, launch, openPage, waitReady, waitSteps, snapshot, screenshot, canvasInk, fresh, DESKTOP, PHONE } from "./helpers.mjs";
 
 let srv, browser, page;
 before(async () => {
@@ -20,13 +20,19 @@ const lastFinite = (a) => a.filter((v) => v !== null && Number.isFinite(v)).at(-
 const firstFinite = (a) => a.find((v) => v !== null && Number.isFinite(v));
 const e = (v) => (Number.isFinite(v) ? v.toExponential(2) : String(v));
 
-// Each check returns the numbers it looked at (printed) and asserts the promise.
+// Each check returns the numbers it looked at (printed) and asserts the promise: what the nets
+// look like at init (initReport) and what training does (the last evaluation of the whole
+// training set, after UNTIL_STEP steps).
+const trained = (s, i) => ({ acc: lastFinite(s.hist.trainAcc[i]), loss: lastFinite(s.hist.trainLoss[i]) });
 const CHECKS = {
   "xavier-he"([A, B], s, log) {
     const a = at(A, "act_mean_sq"), b = at(B, "act_mean_sq"), L = a.length - 1;
     const ga = at(A, "grad_rms"), gb = at(B, "grad_rms");
-    const r = { xavierFwd: a[L] / a[1], heFwd: b[L] / b[1], xavierBwd: ga[0] / ga[L], heBwd: gb[0] / gb[L] };
+    const r = { xavierFwd: a[L] / a[1], heFwd: b[L] / b[1], xavierBwd: ga[0] / ga[L], heBwd: gb[0] / gb[L],
+      xavierAcc: trained(s, 0).acc, heAcc: trained(s, 1).acc };
     log(r);
+    assert.ok(r.heAcc > 0.85, "trained, the He net learns the spiral");
+    assert.ok(r.xavierAcc < 0.7, "the Xavier net stays near chance");
     assert.ok(r.xavierFwd < 1e-4, "Xavier: E[h²] collapses with depth (≈ 2^-29)");
     assert.ok(r.heFwd > 0.1 && r.heFwd < 10, "He: E[h²] stays flat");
     assert.ok(r.xavierBwd < 1e-2, "Xavier: gradient RMS shrinks toward layer 0");
@@ -38,12 +44,17 @@ const CHECKS = {
       plainAcc: lastFinite(s.hist.trainAcc[0]), residualAcc: lastFinite(s.hist.trainAcc[1]), steps: B.latest.step };
     log(r);
     assert.ok(r.residualTrainLoss < r.plainTrainLoss, "the residual net reaches a lower training loss");
+    assert.ok(Math.abs(r.plainTrainLoss - Math.LN2) < 0.02, "the plain net's loss stays at ln 2 (chance)");
+    assert.ok(r.residualAcc > 0.9, "the residual net learns");
     return r;
   },
   explode([A, B], s, log) {
     const a = at(A, "act_mean_sq"), b = at(B, "act_mean_sq"), L = a.length - 1;
-    const r = { alphaOneGrowth: a[L] / a[0], perBlock: (a[L] / a[0]) ** (1 / L), invSqrtGrowth: b[L] / b[0] };
+    const r = { alphaOneGrowth: a[L] / a[0], perBlock: (a[L] / a[0]) ** (1 / L), invSqrtGrowth: b[L] / b[0],
+      alphaOneFirstLoss: firstFinite(s.hist.trainLoss[0]), alphaOneAcc: trained(s, 0).acc, invSqrtAcc: trained(s, 1).acc };
     log(r);
+    assert.ok(r.alphaOneFirstLoss > 1e4, "α = 1 starts from a huge loss");
+    assert.ok(r.invSqrtAcc > 0.9 && r.invSqrtAcc > r.alphaOneAcc, "α = 1/√L learns; α = 1 lags behind");
     assert.ok(r.alphaOneGrowth > 1e6, "α = 1: the stream's E[h²] grows geometrically");
     assert.ok(r.perBlock > 1.8, "about ×2–3 per block");
     assert.ok(r.invSqrtGrowth < 100, "α = 1/√L: bounded growth");
@@ -57,6 +68,7 @@ const CHECKS = {
       r[`${name}SecondHalf`] = a[L] / a[Math.round(L / 2)]; // linear growth: ≈ 2; geometric: ≈ sqrt(total)
     }
     log(r);
+    nets.forEach(([name], i) => assert.ok(trained(s, i).acc > 0.9, `${name}: trains (${trained(s, i).acc})`));
     for (const [name, n] of nets) {
       const L = n.initReport.layers.act_mean_sq.length - 1;
       assert.ok(r[`${name}SecondHalf`] > 1.3 && r[`${name}SecondHalf`] < 3, `${name}: E[h²] at L / at L/2 ≈ 2 (linear)`);
@@ -66,6 +78,7 @@ const CHECKS = {
   },
   "fixup-rezero"(nets, s, log) {
     const r = {}, names = ["fixup", "rezero"];
+    assert.ok(at(nets[0], "grad_rms").every((v) => v === 0), "Fixup: the gradient is 0 at init (zero head)");
     nets.forEach((n, i) => {
       const a = at(n, "act_mean_sq");
       r[`${names[i]}Init`] = a[a.length - 1] / a[0];
@@ -75,21 +88,25 @@ const CHECKS = {
     nets.forEach((n, i) => {
       assert.ok(r[`${names[i]}Init`] > 0.5 && r[`${names[i]}Init`] < 2, `${names[i]}: flat at init`);
       assert.ok(lastFinite(s.hist.trainLoss[i]) < 0.9 * firstFinite(s.hist.trainLoss[i]), `${names[i]}: trains`);
+      assert.ok(trained(s, i).acc > 0.85, `${names[i]}: learns (${trained(s, i).acc})`);
       assert.equal(n.latest.diverged, null);
     });
     return r;
   },
   "post-pre"([A, B], s, log) {
     const a = at(A, "act_mean_sq").slice(1), b = at(B, "act_mean_sq");
-    const r = { postSpread: Math.max(...a) / Math.min(...a), preGrowth: b[b.length - 1] / b[1] };
+    const r = { postSpread: Math.max(...a) / Math.min(...a), preGrowth: b[b.length - 1] / b[1],
+      postLoss: trained(s, 0).loss, preAcc: trained(s, 1).acc };
     log(r);
+    assert.ok(Math.abs(r.postLoss - Math.LN2) < 0.02, "post-norm: the loss stays at ln 2 (the text says so)");
+    assert.ok(r.preAcc > 0.9, "pre-norm: learns");
     assert.ok(r.postSpread < 1.5, "post-norm: E[h²] pinned at every depth");
     assert.ok(r.preGrowth > 4, "pre-norm: the stream grows");
     return r;
   },
 };
 
-const TRAIN_MS = { degradation: 5000, "fixup-rezero": 5000 };
+const UNTIL_STEP = { "fixup-rezero": 600 }; // steps trained before the checks (400 for the others)
 
 for (const id of Object.keys(CHECKS)) {
   test(`preset ${id}`, async () => {
@@ -97,7 +114,8 @@ for (const id of Object.keys(CHECKS)) {
     await page.click(`#preset-buttons button[data-preset="${id}"]`);
     await page.waitForFunction((pid) => window.__lab.snapshot().cfg.view.preset === pid
       && window.__lab.snapshot().playing, id, { timeout: 30000 });
-    await page.waitForTimeout(TRAIN_MS[id] ?? 3000);
+    await waitSteps(page, UNTIL_STEP[id] ?? 400, 180000);
+    await page.waitForTimeout(600); // one more evaluation
     await page.click("#btn-play"); // pause
     await page.waitForTimeout(200);
     const s = await snapshot(page);

@@ -7,7 +7,7 @@ export const NET_COLORS = [OI.vermillion, OI.blue];    // net A, net B
 export const NET_NAMES = ["A", "B"];
 export const CLASS_COLORS = [OI.orange, OI.sky, OI.green, OI.purple, OI.yellow, OI.blue, OI.vermillion, OI.black];
 export const REGIME_COLORS = { vanishing: OI.sky, shrinking: "#a9d7f2", stable: OI.green, linear: OI.yellow,
-  growing: OI.orange, exploding: OI.purple, broken: "#777777" };
+  growing: OI.orange, exploding: OI.purple, uneven: "#e3c8da", zero: "#bbbbbb", broken: "#777777" };
 
 export function hexToRgb(hex) {
   const v = Number.parseInt(hex.slice(1), 16);

@@ -39,55 +39,143 @@ export function scaledToTop(relative, measured) {
   return Array.from(relative, (v) => v * s);
 }
 
-/** Depth-profile columns for statistic `key`: both nets, now (solid) and at init (dashed), theory (dotted). */
+/** A profile value for a log chart: 0 and Infinity are kept (the chart marks them on its edges),
+ *  NaN and negative values become null. */
+export const nonNegativeOrNull = (v) => (typeof v === "number" && v >= 0 ? v : null);
+
+const allZero = (a) => a && a.length > 0 && Array.prototype.every.call(a, (v) => v === 0);
+
+/** Why a net's gradient is 0 at every layer at init, when its config says. */
+function zeroGradReason(m) {
+  return m?.init === "fixup" ? ": Fixup sets the head and each branch's last layer to 0, so no gradient reaches the stream before the first update" : "";
+}
+
+/**
+ * Depth-profile columns for statistic `key`: both nets, now (solid) and at init (dashed), theory
+ * (dotted), and `notes`: a sentence for each curve that is not drawn because it is 0 at every
+ * layer (a log axis has no place for it).
+ */
 export function profileData(state, key) {
   const depths = state.nets.map((n) => (n.latest?.layers?.[key]?.length ?? 0));
   const len = Math.max(2, ...depths);
   const x = Array.from({ length: len }, (_, l) => l);
-  const series = [];
+  const series = [], notes = [];
+  const stat = STAT_LABELS[key]?.split(" (")[0] ?? key;
   state.nets.forEach((net, i) => {
     if (net.status !== "ready" || !net.latest) return;
     const name = NET_NAMES[i], color = NET_COLORS[i];
     const pts = len <= 40;
-    series.push({ label: `${name} now`, color, width: 2.2, points: pts, values: padded(net.latest.layers[key], len) });
-    if (net.initReport && net.latest !== net.initReport) {
-      series.push({ label: `${name} at init`, color, width: 1.2, dash: [6, 4], values: padded(net.initReport.layers[key], len) });
-    }
+    const add = (label, values, style) => {
+      if (allZero(values)) {
+        // a step's report holds the gradient before its update: at step 1 Fixup's is still 0
+        const early = label.endsWith("at init") || net.latest.step <= 1;
+        const why = key === "grad_rms" && early ? zeroGradReason(state.cfg.nets[i]) : "";
+        notes.push(`${label}: not drawn, the ${stat} is 0 at every layer${why}`);
+      } else series.push({ label, color, ...style, values: padded(values, len, nonNegativeOrNull) });
+    };
+    add(`${name} now`, net.latest.layers[key], { width: 2.2, points: pts });
+    if (net.initReport && net.latest !== net.initReport) add(`${name} at init`, net.initReport.layers[key], { width: 1.2, dash: [6, 4] });
     const t = state.cfg.view.theory === false ? null : net.theory;
     if (key === "act_mean_sq" && t?.second_moment) {
-      series.push({ label: `${name} theory`, color, width: 1.5, dash: [2, 3], values: padded(t.second_moment, len) });
+      series.push({ label: `${name} theory`, color, width: 1.5, dash: [2, 3], values: padded(t.second_moment, len, nonNegativeOrNull) });
     }
     if (key === "grad_rms" && t?.grad_rms_relative && net.initReport) {
       const values = scaledToTop(t.grad_rms_relative, net.initReport.layers.grad_rms);
-      if (values) series.push({ label: `${name} theory, scaled to init at l=L`, color, width: 1.5, dash: [2, 3], values: padded(values, len) });
+      if (values) series.push({ label: `${name} theory, scaled to init at l=L`, color, width: 1.5, dash: [2, 3], values: padded(values, len, nonNegativeOrNull) });
+      else notes.push(`${name} theory: not drawn, it is scaled to the measured gradient at l = L at init, which is 0`);
     }
   });
-  return { x, series };
+  return { x, series, notes };
+}
+
+const SAMPLES = 64; // the fits read at most this many layers (a 10000-layer profile is read every frame)
+
+/** "×44", "×0.50" or "×10^-7.2" for a factor given as log10. */
+function timesLog(decades) {
+  return Math.abs(decades) >= 2 ? `×10^${decades.toFixed(1)}` : `×${(10 ** decades).toPrecision(2)}`;
+}
+
+/** Least-squares residual of y[k] against the best line c + g·x[k] in (x, y). */
+function lineFitError(x, y) {
+  const n = x.length, mx = x.reduce((a, b) => a + b) / n, my = y.reduce((a, b) => a + b) / n;
+  let sxy = 0, sxx = 0;
+  for (let i = 0; i < n; i++) { sxy += (x[i] - mx) * (y[i] - my); sxx += (x[i] - mx) ** 2; }
+  const g = sxx > 0 ? sxy / sxx : 0;
+  let err = 0;
+  for (let i = 0; i < n; i++) err += (y[i] - my - g * (x[i] - mx)) ** 2;
+  return err;
+}
+
+/** Residual (in log10) of the best linear-growth profile a·(1 + r·k), r > 0, over a grid of r. */
+function linearFitError(k, y) {
+  let best = Infinity;
+  for (let e = -3; e <= 6; e += 0.05) {
+    const r = 10 ** e, shape = k.map((kk) => Math.log10(1 + r * kk));
+    const c = y.reduce((a, v, i) => a + v - shape[i], 0) / y.length;
+    let err = 0;
+    for (let i = 0; i < y.length; i++) err += (y[i] - c - shape[i]) ** 2;
+    best = Math.min(best, err);
+  }
+  return best;
 }
 
 /**
- * Regime of a depth profile (forward: growth from layer 0 to L; backward: from L down to 0).
- * Returns { regime: vanishing|shrinking|stable|linear|growing|exploding|broken, text }.
+ * Regime of a depth profile, read in the direction the signal travels: forward from layer 0 up
+ * to L, backward (the gradient) from layer L down to 0. Layers are named by their number.
+ * Returns { regime, text }, regime one of vanishing | shrinking | stable | linear | growing |
+ * exploding | uneven (an interior peak or dip of more than a decade) | zero (0 at every layer)
+ * | broken (NaN or Inf). Geometric and linear growth are told apart by which of the two shapes,
+ * a·g^k or a·(1 + r·k), fits the profile's log10 better.
  */
 export function regime(values, backward) {
   if (!values || values.length < 3) return { regime: "stable", text: "too shallow to tell" };
   const L = values.length - 1;
-  const first = backward ? values[L] : values[0], last = backward ? values[0] : values[L];
-  const mid = values[Math.round(L / 2)];
-  if (![first, last, mid].every((v) => Number.isFinite(v) && v > 0)) {
-    return { regime: "broken", text: "contains zeros or non-finite values" };
+  const layerAt = (k) => (backward ? L - k : k); // position k along the travel -> layer number
+  const s = Array.from({ length: L + 1 }, (_, k) => values[layerAt(k)]);
+  const toEnd = backward ? "down to layer 0" : `up to layer ${L}`;
+  const bad = s.findIndex((v) => !Number.isFinite(v));
+  if (bad >= 0) {
+    const n = s.filter((v) => !Number.isFinite(v)).length;
+    return { regime: "broken", text: n === L + 1 ? "NaN or Inf at every layer"
+      : `NaN or Inf at layer ${layerAt(bad)}${n > 1 ? ` and ${n - 1} more layers` : ""}` };
   }
-  const total = last / first, per = total ** (1 / L);
-  const times = (v) => (v >= 100 || v < 0.01 ? `10^${Math.log10(v).toFixed(1)}` : v.toPrecision(2));
-  const over = `×${times(total)} over ${L} layers`;
-  if (Math.abs(Math.log10(total)) < 0.6) return { regime: "stable", text: `about flat (${over})` };
-  const secondHalf = backward ? mid / last : last / mid; // geometric: ≈ sqrt(total); linear: ≈ 2
-  if (total > 1 && total < 10 * (L + 1) && Math.abs(Math.log10(total / (secondHalf * secondHalf))) > 0.3 && secondHalf < 3) {
+  if (s.every((v) => v === 0)) return { regime: "zero", text: "0 at every layer" };
+  const zero = s.findIndex((v) => v <= 0);
+  if (zero >= 0) {
+    if (s.slice(zero).every((v) => v <= 0)) {
+      return { regime: "vanishing", text: `exactly 0 from layer ${layerAt(zero)} ${toEnd}: below the smallest float32 ` +
+        "(1.4e-45), or every unit of the layer dead" };
+    }
+    const n = s.filter((v) => v <= 0).length;
+    return { regime: "uneven", text: `exactly 0 at ${n} of ${L + 1} layers (first at layer ${layerAt(zero)}), nonzero around them` };
+  }
+  const y = s.map((v) => Math.log10(v));
+  const total = y[L] - y[0];
+  const over = `${timesLog(total)} over ${L} layers`;
+  let kMax = 0, kMin = 0;
+  for (let k = 1; k <= L; k++) { if (y[k] > y[kMax]) kMax = k; if (y[k] < y[kMin]) kMin = k; }
+  const top = Math.max(y[0], y[L]), bottom = Math.min(y[0], y[L]);
+  if (y[kMax] - top > 1 && y[kMax] - top >= bottom - y[kMin]) {
+    return { regime: "uneven", text: `rises ${timesLog(y[kMax] - y[0])} to a peak at layer ${layerAt(kMax)}, ` +
+      `then falls ${timesLog(y[L] - y[kMax])} ${toEnd}` };
+  }
+  if (bottom - y[kMin] > 1) {
+    return { regime: "uneven", text: `falls ${timesLog(y[kMin] - y[0])} to a dip at layer ${layerAt(kMin)}, ` +
+      `then rises ${timesLog(y[L] - y[kMin])} ${toEnd}` };
+  }
+  if (Math.abs(total) < 0.6) return { regime: "stable", text: `about flat (${over})` };
+  const stride = Math.max(1, Math.ceil((L + 1) / SAMPLES));
+  const ks = [];
+  for (let k = 0; k <= L; k += stride) ks.push(k);
+  if (ks.at(-1) !== L) ks.push(L);
+  const ys = ks.map((k) => y[k]);
+  if (total > 0 && linearFitError(ks, ys) < 0.5 * lineFitError(ks, ys)) {
     return { regime: "linear", text: `grows roughly linearly (${over})` };
   }
-  const big = Math.abs(Math.log10(total)) >= 2;
-  if (total < 1) return { regime: big ? "vanishing" : "shrinking", text: `shrinks ×${per.toPrecision(2)} per layer (${over})` };
-  return { regime: big ? "exploding" : "growing", text: `grows ×${per.toPrecision(2)} per layer (${over})` };
+  const g = 10 ** (total / L), big = Math.abs(total) >= 2;
+  const per = g.toPrecision(Math.abs(g - 1) < 0.095 ? 3 : 2); // ×1.04, not ×1.0, for a slow growth
+  if (total < 0) return { regime: big ? "vanishing" : "shrinking", text: `shrinks ×${per} per layer (${over})` };
+  return { regime: big ? "exploding" : "growing", text: `grows ×${per} per layer (${over})` };
 }
 
 /** Loss or accuracy curves from the eval history: train solid, test dashed. */

@@ -4,45 +4,56 @@ import { defaults } from "./schema.js";
 
 const res = (o) => ({ kind: "residual", ...o });
 
+// Each sentence says which moment it describes: "at init" is what the dashed curves and the
+// "at init" badges show; what training does is measured (tests/browser/presets.test.mjs checks
+// every claim on the page, seed 42).
 export const PRESETS = [
   {
     id: "xavier-he", title: "Xavier vs He in a 30-layer ReLU net",
-    text: "Two plain 30-layer ReLU nets, 128 wide. Xavier (σ_w² = 1) halves the signal's second moment at every layer, " +
-      "so it reaches about 2⁻³⁰ ≈ 10⁻⁹ at the top, and the gradient shrinks with it; He (σ_w² = 2) keeps both flat. " +
-      "(At width 32 a single net wanders a decade or two away from flat: the mean-field rule holds for wide nets.)",
+    text: "Two plain 30-layer ReLU nets, 128 wide. At init, Xavier (σ_w² = 1) halves the signal's second moment at every " +
+      "layer, so it reaches about 2⁻³⁰ ≈ 10⁻⁹ at the top, and the gradient shrinks with it toward layer 0; He (σ_w² = 2) " +
+      "keeps both flat. Trained (Adam, learning rate 0.001), the He net learns the spiral within a few hundred steps and " +
+      "the Xavier net stays near chance. (At width 32 a single net wanders a decade or two away from flat: the mean-field " +
+      "rule holds for wide nets.)",
+    shared: { optimizer: { lr: 0.001 } },
     nets: [{ kind: "plain", depth: 30, width: 128, init: "xavier_normal" }, { kind: "plain", depth: 30, width: 128, init: "he_normal" }],
   },
   {
     id: "degradation", title: "Deep plain vs residual (degradation)",
-    text: "Same depth (50 blocks), same He init, same data. The deep plain net trains slowly or not at all; " +
-      "the residual net, whose identity path carries signal and gradient, trains. Compare the loss curves.",
+    text: "Same depth (50 blocks), same He init, same data. The deep plain net does not learn here: its training loss stays " +
+      "at ln 2 ≈ 0.693, chance for two classes, for thousands of steps. The residual net, whose identity path carries signal " +
+      "and gradient, learns within a few hundred. Compare the loss curves.",
     nets: [{ kind: "plain", depth: 50 }, res({ depth: 50, branch_scale: "inv_sqrt_depth" })],
   },
   {
     id: "explode", title: "Un-normalized residual stream explodes",
-    text: "No normalization, He init, branch scale α = 1 (left): each block adds its branch's variance to the stream, " +
-      "about ×3 per block with a 2-layer He branch, 3³⁰ ≈ 10¹⁴ at the top. With α = 1/√L (right) the growth stays near e² ≈ 7.",
+    text: "No normalization, He init, branch scale α = 1 (left): at init each block adds its branch's variance to the stream, " +
+      "about ×3 per block with a 2-layer He branch, 3³⁰ ≈ 10¹⁴ at the top. With α = 1/√L (right) the growth stays near e² ≈ 7. " +
+      "Both train; the α = 1 net starts from a loss near 10⁶ and lags far behind.",
     nets: [res({ depth: 30, branch_scale: "one" }), res({ depth: 30, branch_scale: "inv_sqrt_depth" })],
   },
   {
     id: "prenorm-linear", title: "Pre-norm / BatchNorm: linear growth",
-    text: "The norm sits inside the branch (pre-norm), so every block adds a branch of fixed size to the stream: " +
-      "its second moment grows linearly, about ∝ l + 1, not geometrically. BatchNorm (left), LayerNorm (right).",
+    text: "The norm sits inside the branch (pre-norm), so every block adds a branch of fixed size to the stream: at init " +
+      "its second moment grows linearly, about ∝ l + 1, not geometrically. BatchNorm (left), LayerNorm (right). Both train.",
     nets: [res({ depth: 32, norm: "batch", norm_position: "pre", branch_scale: "one" }),
       res({ depth: 32, norm: "layer", norm_position: "pre", branch_scale: "one" })],
   },
   {
     id: "fixup-rezero", title: "Fixup and ReZero: deep nets without normalization",
-    text: "No normalization at all. Fixup zeroes each branch's last layer, ReZero starts each branch's learnable α at 0: " +
-      "at init every block is the identity, so both profiles are flat at any depth (here 50 blocks), and both train " +
-      "(learning rate 0.01 here, to get going faster).",
-    shared: { optimizer: { lr: 0.01 }, view: { speed: 10 } },
+    text: "No normalization at all. Fixup zeroes the head and each branch's last layer, ReZero starts each branch's learnable " +
+      "α at 0: at init every block is the identity, so both forward profiles are flat at any depth (here 50 blocks). Fixup's " +
+      "gradient is 0 at init (the zero head passes none back) and appears with the first update. Both train.",
+    shared: { view: { speed: 10 } },
     nets: [res({ depth: 50, init: "fixup", branch_scale: "one" }), res({ depth: 50, init: "rezero", branch_scale: "learnable" })],
   },
   {
     id: "post-pre", title: "Post-norm vs pre-norm",
-    text: "Post-norm (left) renormalizes the stream after every block, so its second moment is pinned near 1 at every depth; " +
-      "pre-norm (right) leaves the identity path untouched, so the stream grows linearly and the gradient reaches layer 0 unchanged.",
+    text: "Post-norm (left) renormalizes the stream after every block, so at init its second moment is pinned near 1 at every " +
+      "depth; pre-norm (right) leaves the identity path untouched, so the stream grows linearly. Trained (Adam, learning rate " +
+      "0.003), the 50-block post-norm net does not learn here: its loss stays at ln 2 ≈ 0.693 for thousands of steps, while " +
+      "the pre-norm net learns within a few hundred. Xiong et al. (2020) found the same contrast in Transformers: post-norm " +
+      "needs a learning-rate warm-up, pre-norm does not.",
     nets: [res({ depth: 50, norm: "layer", norm_position: "post", branch_scale: "one" }),
       res({ depth: 50, norm: "layer", norm_position: "pre", branch_scale: "one" })],
   },

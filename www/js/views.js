@@ -97,23 +97,30 @@ export function createViews(state, root = document, opts = {}) {
   const waiting = {}; // kind -> since when its new data waits for a frame
   const later = [];   // [since, draw]: the second chart of a pair
 
-  /** The regime lines under a profile chart. A new regime shows at once; the same regime with
-   *  new numbers at most every REGIME_TEXT_MS. */
+  /** The regime lines under a profile chart: for each net, the profile at init and, once it has
+   *  trained, the profile now (the presets' sentences describe the nets at init; training moves
+   *  the profiles). A new regime shows at once; the same regimes with new numbers at most every
+   *  REGIME_TEXT_MS. */
   const REGIME_TEXT_MS = 500;
   function regimes(box, key, backward, now) {
     if (!box) return;
-    const found = state.nets.map((net, i) => {
-      const v = net.latest?.layers?.[key];
-      return net.status === "ready" && v ? { i, ...regime(v, backward) } : null;
-    }).filter(Boolean);
-    const tags = key + found.map((r) => `|${r.i}${r.regime}`).join("");
+    const found = [];
+    state.nets.forEach((net, i) => {
+      if (net.status !== "ready") return;
+      const init = net.initReport?.layers?.[key], cur = net.latest?.layers?.[key];
+      if (init) found.push({ i, when: "at init", ...regime(init, backward) });
+      if (cur && net.latest !== net.initReport) found.push({ i, when: "now", ...regime(cur, backward) });
+    });
+    const tags = key + found.map((r) => `|${r.i}${r.when}${r.regime}`).join("");
     const sig = tags + found.map((r) => `|${r.text}`).join("");
     pacedWrite(box.id, sig, drawn.regimes[box.id] === tags ? REGIME_TEXT_MS : 0, now, () => {
       drawn.regimes[box.id] = tags;
       box.replaceChildren(...found.map((r) =>
-        el("li", { class: "regime", "data-regime": r.regime, style: `--net:${NET_COLORS[r.i]};--reg:${REGIME_COLORS[r.regime]}` },
+        el("li", { class: "regime", "data-regime": r.regime, "data-when": r.when, "data-net": r.i,
+          title: `${NET_NAMES[r.i]} ${r.when}: ${r.regime}, ${backward ? "toward layer 0, " : ""}${r.text}`,
+          style: `--net:${NET_COLORS[r.i]};--reg:${REGIME_COLORS[r.regime]}` },
           el("span", { class: "swatch", "aria-hidden": "true" }),
-          el("strong", { text: `${NET_NAMES[r.i]}: ` }),
+          el("strong", { text: `${NET_NAMES[r.i]} ${r.when}: ` }),
           el("span", { class: "tag", text: r.regime }),
           document.createTextNode(` ${backward ? "toward layer 0, " : ""}${r.text}`))));
     });
@@ -122,7 +129,7 @@ export function createViews(state, root = document, opts = {}) {
   function captions(now) {
     state.nets.forEach((net, i) => {
       const text = `${NET_NAMES[i]}: ${netLabel(state.cfg.nets[i])}`;
-      for (const c of root.querySelectorAll(`.cap-${i}`)) if (c.textContent !== text) c.textContent = text;
+      for (const c of root.querySelectorAll(`.cap-${i}`)) if (c.textContent !== text) { c.textContent = text; c.title = text; }
     });
     const step = Math.max(0, ...state.nets.map((n) => n.latest?.step ?? 0));
     liveText("#step-count", `step ${fmtInt(step)}`, now);

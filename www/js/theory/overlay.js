@@ -1,6 +1,7 @@
 // Says what the dotted theory line on each depth-profile chart is, or why a net has none.
 import { NET_NAMES } from "../palette.js";
 import { el } from "../ui/dom.js";
+import { scaledToTop } from "../prep.js";
 
 const CURVES = {
   fwd: { key: "act_mean_sq", values: "second_moment", reason: "second_moment_reason",
@@ -28,7 +29,9 @@ export function overlayNotes(state) {
     state.nets.forEach((net, i) => {
       const t = net.theory;
       if (net.status !== "ready" || !t) return;
-      if (t[c.values]) drawn++;
+      // the backward curve is drawn only when it can be scaled to the init gradient at l = L
+      // (profileData says on the chart when it cannot)
+      if (t[c.values]) drawn += side === "fwd" || scaledToTop(t[c.values], net.initReport?.layers.grad_rms) ? 1 : 0;
       else lines.push(`theory for ${NET_NAMES[i]}: none, ${t[c.reason] || t.reason || "not covered"}`);
     });
     if (drawn) lines.unshift(c.what);
