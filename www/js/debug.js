@@ -24,6 +24,7 @@ export function installDebugHandle(state) {
           theory: n.theory ? { supported: n.theory.supported, reason: n.theory.reason } : null,
           data: n.data ? { d_in: n.data.d_in, n_train: n.data.n_train, classes: n.data.classes, n: n.data.y.length } : null,
           hasGrid: !!n.grid, stepMs: n.stepMs, simd: n.simd,
+          curve: n.grid?.xs ? { xs: arr(n.grid.xs), values: arr(n.grid.values) } : null, // 1-D data: the prediction along x
         })),
         hist: {
           rounds: h.rounds, loss: h.loss, evalSteps: h.evalSteps, trainLoss: h.trainLoss, testLoss: h.testLoss,

@@ -2,6 +2,7 @@
 import { LineChart } from "./charts/linechart.js";
 import { drawHeatmap, drawColorbar } from "./charts/heatmap.js";
 import { drawBoundary } from "./charts/boundary.js";
+import { drawFitCurve } from "./charts/fitcurve.js";
 import { profileData, curveData, heatRange, regime, netLabel, targetRange, STAT_LABELS } from "./prep.js";
 import { renderTable } from "./ui/table.js";
 import { renderBanners } from "./ui/banners.js";
@@ -46,6 +47,16 @@ export function createViews(state, root = document, opts = {}) {
   }
   const LIVE_TEXT_MS = 250;
   const liveText = (sel, text, now) => pacedWrite(sel, text, LIVE_TEXT_MS, now, () => { const e = $(sel); if (e) e.textContent = text; });
+  /** The boundary card's title and text: a decision boundary (2-D inputs) or a fitted curve (1-D). */
+  function boundaryCard(oneD) {
+    const card = $("#card-boundary");
+    if (!card || card.dataset.view === (oneD ? "curve" : "boundary")) return;
+    card.dataset.view = oneD ? "curve" : "boundary";
+    const title = card.querySelector("h2, h3");
+    if (title) title.textContent = oneD ? "Fitted curve" : "Decision boundary";
+    for (const p of card.querySelectorAll("[data-for-view]")) p.hidden = p.dataset.forView !== card.dataset.view;
+    for (const [i, c] of bound.entries()) c?.setAttribute("aria-label", `${oneD ? "Fitted curve" : "Decision boundary"} of net ${NET_NAMES[i]}`);
+  }
   let lastTable = 0;
   const drawn = { regimes: {}, colorbar: "" }; // what is on screen, to skip identical redraws
 
@@ -172,6 +183,9 @@ export function createViews(state, root = document, opts = {}) {
     if (pick === "curves") {
       loss?.setData(curveData(state.hist, "loss"));
       const accData = acc ? curveData(state.hist, "acc") : null;
+      if (accData && state.nets.some((n) => n.data?.classification === false)) {
+        accData.notes = ["regression data has no accuracy: the loss chart shows how well the nets fit (mean squared error)"];
+      }
       if (acc) later.push([now, () => acc.setData(accData)]);
     }
     if (pick === "heat") {
@@ -188,12 +202,19 @@ export function createViews(state, root = document, opts = {}) {
     }
     if (pick === "boundary") {
       const size = Math.max(opts.minBoundary ?? 140, Math.min(opts.maxBoundary ?? 340, Math.floor((widthOf(boundBox) - 16) / 2)));
+      const oneD = state.nets.some((n) => n.data?.d_in === 1);
+      boundaryCard(oneD);
       state.nets.forEach((net, i) => {
         const data = net.data;
+        const message = net.status === "error" ? "this net could not run" : !data ? "loading…" : undefined;
+        if (data?.d_in === 1) {
+          drawFitCurve(bound[i], { size, theme: opts.theme, color: NET_COLORS[i], data, bounds: net.bounds, message,
+            curve: net.grid?.xs ? { xs: net.grid.xs, values: net.grid.values } : null, yRange: targetRange(data.y) });
+          return;
+        }
         drawBoundary(bound[i], {
           size, theme: opts.theme, grid: net.grid, classes: data?.classes ?? 2, classification: data?.classification, data, bounds: net.bounds,
-          yRange: data && data.classification === false ? targetRange(data.y) : undefined,
-          message: net.status === "error" ? "this net could not run" : !data ? "loading…" : undefined,
+          yRange: data && data.classification === false ? targetRange(data.y) : undefined, message,
         });
       });
     }

@@ -2,6 +2,7 @@
 // Protocol (main -> worker):
 //   {type:"init", config}                      -> {type:"ready", config, data, bounds, probe, theory, simd} | {type:"error"}
 //   {type:"step", id, n, wantEval, gridRes}     -> {type:"report", id, report, eval?, grid?, ms, trainMs, evalMs, gridMs}
+//     (grid: predict_grid over the data's 2-D bounds, or for 1-D data the prediction along x: {xs, values})
 //     (n = 0 trains nothing: report is null, only eval / grid are computed; the *Ms fields time
 //     each part, null for a part not asked for, so the page can keep eval and grid cheap)
 //   {type:"set_lr", lr}                        -> {type:"lr", lr} | {type:"error"}
@@ -15,12 +16,14 @@
 //   {type:"sweep", id, seeds}                  -> {type:"sweep", id, sweep, ms}: lab.depth_sweep(seeds) (fresh nets at init)
 //   {type:"spectrum", id}                      -> {type:"spectrum", id, spectrum, step, ms}: lab.jacobian_spectrum()
 // Reports carry Float32Arrays whose buffers are transferred, not copied.
-import { plain, packReport, dataBounds } from "./report.js";
+import { plain, packReport, dataBounds, curveInputs } from "./report.js";
 import { loadCore } from "./core.js";
 
 let lab = null;
 let simd = null; // which build of the core runs: "relaxed-simd" or "simd128"
 let bounds = null;
+let dIn = 2;       // input dimension of the lab's data: 2 draws a decision boundary, 1 a fitted curve
+const CURVE_POINTS = 160; // points of a 1-D prediction curve (costs as much as 3 grid rows)
 let staged = null; // a Lab restored from JSON, waiting for "commit"
 
 function fail(message, where, id) {
@@ -50,6 +53,7 @@ function described() {
   const x = Float32Array.from(data.x), y = Float32Array.from(data.y);
   transfer.push(x.buffer, y.buffer);
   bounds = dataBounds(x, data.d_in);
+  dIn = data.d_in;
   const probe = packReport(plain(lab.probe()), transfer);
   let theory = null;
   try {
@@ -131,12 +135,20 @@ function onStep(msg) {
     out.eval = plain(lab.evaluate());
     out.evalMs = performance.now() - t1;
   }
-  if (msg.gridRes && bounds) {
+  if (msg.gridRes && bounds && dIn === 2) {
     const t2 = performance.now();
     const g = lab.predict_grid(msg.gridRes, bounds);
     const grid = g instanceof Float32Array && g.buffer.byteLength === g.byteLength ? g : Float32Array.from(g);
     out.grid = { res: msg.gridRes, bounds, values: grid };
     transfer.push(grid.buffer);
+    out.gridMs = performance.now() - t2;
+  } else if (msg.gridRes && bounds && dIn === 1) {
+    // 1-D data (regression): the net's prediction along x, for the fitted-curve view
+    const t2 = performance.now();
+    const xs = curveInputs(bounds, CURVE_POINTS);
+    const values = Float32Array.from(lab.predict(xs));
+    out.grid = { res: msg.gridRes, bounds, xs, values };
+    transfer.push(xs.buffer, values.buffer);
     out.gridMs = performance.now() - t2;
   }
   out.ms = performance.now() - t0;
