@@ -11,7 +11,7 @@
 // server to send Access-Control-Allow-Origin.
 import { Sim } from "./js/sim.js";
 import { createState, markAllDirty } from "./js/state.js";
-import { crossCheck, setPath, writeHash } from "./js/schema.js";
+import { setPath, writeHash } from "./js/schema.js";
 import { createViews } from "./js/views.js";
 import { buildControls } from "./js/ui/controls.js";
 import { renderNotices } from "./js/ui/banners.js";
@@ -108,22 +108,19 @@ export class ResidualLabElement extends HTMLElement {
     run.onScheme = () => buildViews();
     run.mq?.addEventListener("change", run.onScheme);
 
-    const showNotices = () => renderNotices($("#notices"), state.notices, () => { state.notices = []; showNotices(); });
+    const showNotices = () => renderNotices($("#notices"), state.notices, () => { state.notices = []; showNotices(); },
+      "Some attributes of this <residual-lab> were not used:");
     const controls = buildControls((row) => (o.rows.has(row.key) ? $("#ctl-run") : null), (row, c) => {
-      if (!c.ok) { state.notices = [`${row.label}: ${c.why}; the previous value is kept`]; showNotices(); controls.sync(state.cfg); return; }
-      setPath(state.cfg, row.path, c.value);
+      setPath(state.cfg, row.path, c.value); // a value the lab can take: controls.js refuses the others
       if (row.reset) {
         state.cfg.view.preset = "";
-        const notes = [];
-        crossCheck(state.cfg, notes);
-        state.notices = notes;
         restart();
       } else {
         if (row.key === "lr") sim.setLr(c.value);
         controls.sync(state.cfg);
         markAllDirty(state);
       }
-    });
+    }, () => state.cfg);
     // In the run bar the two nets' settings sit side by side: say which net each one sets.
     for (const f of $("#ctl-run").querySelectorAll('.field[data-key^="a."], .field[data-key^="b."]')) {
       const label = f.querySelector("label");

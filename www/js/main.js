@@ -1,7 +1,7 @@
 // Wiring only: state from the URL, controls, presets, the simulation and the frame loop.
 // index.html?embed=1&preset=..&charts=..&controls=..&autoplay=1 is the iframe mode: no page
 // chrome, only the chosen charts and controls (see embedopts.js).
-import { parseHash, writeHash, crossCheck, setPath, defaults } from "./schema.js";
+import { parseHash, writeHash, setPath, defaults } from "./schema.js";
 import { createState, markAllDirty } from "./state.js";
 import { Sim } from "./sim.js";
 import { createViews } from "./views.js";
@@ -30,7 +30,7 @@ const boxes = { a: $("#ctl-a"), b: $("#ctl-b"), data: $("#ctl-data"), opt: $("#c
 const controls = buildControls(
   embed ? (row) => (embed.rows.has(row.key) ? boxes.run : null)
     : (row) => (row.key === "fwd" ? $("#select-fwd") : row.key === "bwd" ? $("#select-bwd") : boxes[row.group] ?? null),
-  onControl);
+  onControl, () => state.cfg);
 
 /** A link naming a preset starts from that preset's settings; its other keys apply on top
  *  (the page writes `preset=` only while the settings are the preset's own). */
@@ -58,7 +58,8 @@ function writeUrl() {
 }
 
 function showNotices() {
-  renderNotices($("#notices"), state.notices, () => { state.notices = []; showNotices(); });
+  renderNotices($("#notices"), state.notices, () => { state.notices = []; showNotices(); },
+    embed ? "Some settings of this embed were not used:" : "Some settings from the link were not used:");
 }
 
 function showPreset() {
@@ -70,26 +71,20 @@ function showPreset() {
 function showPresetIfShown() { if ($("#preset-buttons")) showPreset(); }
 
 function restart() {
-  controls.sync(state.cfg);
+  controls.reset(state.cfg);
   writeUrl();
   showPresetIfShown();
   showNotices();
   return sim.reset();
 }
 
+/** A value the lab can take (controls.js refuses the others beside their control). A change
+ *  also retires the notices about the link, which no longer holds what they describe. */
 function onControl(row, c) {
-  if (!c.ok) {
-    state.notices = [`${row.label}: ${c.why}; the previous value is kept`];
-    showNotices();
-    controls.sync(state.cfg);
-    return;
-  }
   setPath(state.cfg, row.path, c.value);
+  if (state.notices.length) { state.notices = []; showNotices(); }
   if (row.reset) {
     state.cfg.view.preset = "";
-    const notes = [];
-    crossCheck(state.cfg, notes);
-    if (notes.length) state.notices = notes;
     restart();
   } else {
     if (row.key === "lr") sim.setLr(c.value);
@@ -144,7 +139,7 @@ if ($("#card-export")) {
   buildExportPanel($("#card-export"), { state, sim, onRestored(configs) {
     state.cfg = cfgFromLabConfigs(configs, state.cfg);
     state.notices = [];
-    controls.sync(state.cfg);
+    controls.reset(state.cfg);
     writeUrl();
     showPresetIfShown();
     showNotices();

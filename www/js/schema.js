@@ -1,5 +1,7 @@
 // The one table of configurable state. It drives URL-hash parsing and writing,
 // the control widgets, and the config each worker's Lab is built from.
+import { fitLinkSizes } from "./limits.js";
+
 // Row: { key (URL name), path (into cfg), type: "enum"|"int"|"float"|"bool", values | min,max,
 //        def, label, group, hint?, reset (false: change needs no network reset), when?(cfg) }
 
@@ -66,8 +68,6 @@ export const SCHEMA = [
 const BY_KEY = new Map(SCHEMA.map((r) => [r.key, r]));
 export const rowByKey = (k) => BY_KEY.get(k);
 
-export const CAP_DWB = 8388608; // depth * width * batch_size limit of the core
-
 export function getPath(obj, path) { return path.reduce((o, k) => o[k], obj); }
 export function setPath(obj, path, v) { path.slice(0, -1).reduce((o, k) => o[k], obj)[path.at(-1)] = v; }
 
@@ -98,8 +98,9 @@ export function coerce(row, s) {
   return { ok: true, value: v };
 }
 
-/** Fixes combinations the core rejects; pushes a notice for each fix. */
-export function crossCheck(cfg, notices) {
+/** Fixes combinations the core rejects; pushes a notice for each fix. `given`: the keys a link
+ *  set, so that a size over the core's caps is lowered where the link set it (limits.js). */
+export function crossCheck(cfg, notices, given = new Set()) {
   cfg.nets.forEach((m, i) => {
     const name = i === 0 ? "a" : "b";
     if ((m.init === "fixup" || m.init === "rezero") && m.kind !== "residual") {
@@ -110,16 +111,7 @@ export function crossCheck(cfg, notices) {
       notices.push(`${name}.init=fixup needs norm none; using norm none`);
       m.norm = "none";
     }
-    if (m.depth * m.width * cfg.batch_size > CAP_DWB) {
-      const b = Math.max(1, Math.floor(CAP_DWB / (m.depth * m.width)));
-      if (m.depth * m.width <= CAP_DWB) {
-        notices.push(`depth × width × batch must be ≤ ${CAP_DWB}; batch size lowered to ${b}`);
-        cfg.batch_size = b;
-      } else {
-        notices.push(`${name}: depth × width too large; using the default depth and width`);
-        m.depth = NET_DEFAULTS.depth; m.width = NET_DEFAULTS.width;
-      }
-    }
+    notices.push(...fitLinkSizes(cfg, i, given));
   });
   return cfg;
 }
@@ -138,15 +130,15 @@ export function parseHash(hash, base = defaults()) {
     return { cfg, notices: ["could not read the link; using defaults"] };
   }
   let count = 0;
+  const given = new Set();
   for (const [k, v] of params) {
     if (++count > 200) { notices.push("too many link parameters; the rest were ignored"); break; }
     const row = BY_KEY.get(k);
     if (!row) { notices.push(`ignored unknown link parameter "${short(k)}"`); continue; }
     const c = coerce(row, v);
-    if (c.ok) setPath(cfg, row.path, c.value);
-    else notices.push(`${row.key}="${short(v)}" is ${c.why}; using ${row.def}`);
+    if (c.ok) { setPath(cfg, row.path, c.value); given.add(row.key); } else notices.push(`${row.key}="${short(v)}" is ${c.why}; using ${row.def}`);
   }
-  crossCheck(cfg, notices);
+  crossCheck(cfg, notices, given);
   return { cfg, notices };
 }
 

@@ -1,4 +1,5 @@
-// Divergence / error banners per net, and the notice list (bad link values etc.).
+// Divergence / error banners per net, and the notice list (bad link values, bad attributes of
+// an embed). Values typed into the controls are refused beside the control (ui/controls.js).
 import { el } from "./dom.js";
 import { NET_NAMES } from "../palette.js";
 
@@ -23,12 +24,13 @@ export function renderBanners(box, state) {
   box.replaceChildren(...items);
 }
 
-export function renderNotices(box, notices, onDismiss) {
+/** @param heading what the notices are about, e.g. "Some settings from the link were not used:" */
+export function renderNotices(box, notices, onDismiss, heading = "Some settings from the link were not used:") {
   if (!notices.length) { box.replaceChildren(); return; }
   const list = el("ul");
   for (const n of notices.slice(0, 12)) list.append(el("li", { text: n }));
   if (notices.length > 12) list.append(el("li", { text: `… and ${notices.length - 12} more` }));
   box.replaceChildren(el("div", { class: "notice", role: "status" },
-    el("strong", { text: "Some settings from the link were not used:" }), list,
+    el("strong", { text: heading }), list,
     el("button", { type: "button", class: "small", text: "Dismiss", onclick: onDismiss })));
 }
