@@ -83,7 +83,7 @@ test("the iframe (embed=1) trains and draws, without the page chrome", async () 
     steps: window.__lab.snapshot().nets.map((n) => n.latest.step),
     preset: window.__lab.snapshot().cfg.view.preset,
     cards: [...document.querySelectorAll("main section.card")].map((c) => c.id),
-    chrome: ["header.top", "details.controls", "footer", "#card-export", ".presets"].filter((s) => document.querySelector(s)),
+    chrome: ["header.top", "section.settings", "footer", "#card-export", ".presets"].filter((s) => document.querySelector(s)),
     ink: [...document.querySelectorAll("main canvas")].map((c) => {
       const { data } = c.getContext("2d").getImageData(0, 0, c.width, c.height);
       let ink = 0;

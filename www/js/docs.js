@@ -164,7 +164,7 @@ const list = document.getElementById("calls");
 const toc = document.getElementById("toc");
 SNIPPETS.forEach(([call, text, code], i) => {
   const id = `call-${i}`;
-  const out = el("pre", { class: "output", "aria-live": "polite" });
+  const out = el("pre", { class: "output", "aria-live": "polite", tabindex: "0" });
   const btn = el("button", { type: "button", class: "run", text: "Run", onclick: async () => {
     btn.disabled = true;
     const r = await runSnippet(i);
@@ -173,7 +173,7 @@ SNIPPETS.forEach(([call, text, code], i) => {
     btn.disabled = false;
   } });
   const sec = el("section", { class: "call", id, "data-call": call },
-    el("h2", {}, el("code", { text: call })), el("p", { text }), el("pre", { class: "code" }, el("code", { text: code })), btn, out);
+    el("h2", {}, el("code", { text: call })), el("p", { text }), el("pre", { class: "code", tabindex: "0" }, el("code", { text: code })), btn, out);
   list.append(sec);
   toc.append(el("li", {}, el("a", { href: `#${id}` }, el("code", { text: call }))));
 });

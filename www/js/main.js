@@ -26,7 +26,7 @@ if (embed) applyEmbedLayout(embed);
 const views = createViews(state, document, embed && prefersDark() ? { theme: DARK_THEME } : {});
 installDebugHandle(state);
 
-const boxes = { a: $("#ctl-a"), b: $("#ctl-b"), data: $("#ctl-data"), opt: $("#ctl-opt"), run: $("#ctl-run") };
+const boxes = { a: $("#fs-a"), b: $("#fs-b"), data: $("#fs-data"), opt: $("#fs-opt"), run: $("#ctl-run") };
 const controls = buildControls(
   embed ? (row) => (embed.rows.has(row.key) ? boxes.run : null)
     : (row) => (row.key === "fwd" ? $("#select-fwd") : row.key === "bwd" ? $("#select-bwd") : boxes[row.group] ?? null),
@@ -43,7 +43,8 @@ function parseWithPreset(hash) {
 /** Iframe mode: hides the page chrome and every chart and control that was not chosen. */
 function applyEmbedLayout(o) {
   document.documentElement.classList.add("embed");
-  for (const sel of ["header.top", "details.controls", "footer.foot", "#card-export"]) $(sel)?.remove();
+  for (const sel of ["header.top", "section.settings", "footer.foot", "#card-export"]) $(sel)?.remove();
+  $("main").prepend(el("h1", { class: "visually-hidden", text: "Residual Lab" })); // the page's name, for screen readers
   if (!o.buttons.has("preset")) $(".presets")?.remove();
   for (const b of ["play", "step", "reset"]) if (!o.buttons.has(b)) $(`#btn-${b}`).hidden = true;
   const keep = new Set(o.charts.map((c) => CHARTS[c]));
