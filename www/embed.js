@@ -93,9 +93,11 @@ export class ResidualLabElement extends HTMLElement {
     const cols = Math.max(1, Math.min(cards.filter((id) => id !== "card-heat" && id !== "card-table").length || 1,
       Math.floor(((o.width ?? this.clientWidth) || 600) / 268)));
     const rows = Math.ceil(cards.filter((id) => id !== "card-heat" && id !== "card-table").length / cols) + (cards.includes("card-heat") ? 1 : 0);
-    const rowPx = o.height ? (o.height - 60) / Math.max(1, rows) : 330;
+    // a card's other lines are one line each (embed.css): its title, two captions, four regime
+    // badges (each net at init and now) and a note, about 150 px; the bar and the link take 64
+    const rowPx = o.height ? (o.height - 64) / Math.max(1, rows) : 330;
     const viewOpts = () => ({
-      chartHeight: Math.max(110, Math.min(480, rowPx - 120)), heatHeight: Math.max(70, Math.min(300, rowPx - 90)),
+      chartHeight: Math.max(110, Math.min(480, rowPx - 150)), heatHeight: Math.max(70, Math.min(300, rowPx - 90)),
       maxBoundary: Math.max(90, rowPx - 60), minBoundary: 80, theme: prefersDark() ? DARK_THEME : undefined,
     });
     const buildViews = () => {

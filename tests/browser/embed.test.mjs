@@ -68,6 +68,44 @@ test("the first element trains and draws, with the chosen charts and controls on
   await screenshot(page, "embed-blog-top");
 });
 
+test("the README's element fits its 420 px: badges whole, the link to the lab in view (issue 18, item 8)", async () => {
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await page.waitForFunction(() => document.getElementById("lab1").shadowRoot.querySelectorAll("#regime-bwd .regime").length === 4, null, { timeout: 30000 });
+  await page.waitForTimeout(600);
+  const fit = await page.evaluate(() => {
+    const host = document.getElementById("lab1"), root = host.shadowRoot, box = host.getBoundingClientRect();
+    const cards = root.querySelector(".cards");
+    const inside = (e) => { const r = e.getBoundingClientRect(); return r.top >= box.top - 0.5 && r.bottom <= box.bottom + 0.5 && r.height > 0; };
+    return { height: box.height, hidden: cards.scrollHeight - cards.clientHeight,
+      badges: [...root.querySelectorAll(".regime")].map((li) => ({ text: li.textContent, inside: inside(li) })),
+      link: inside(root.querySelector("#open-lab")) };
+  });
+  await page.locator("#lab1").screenshot({ path: path.join(SHOTS, "embed-readme-element.png") });
+  assert.equal(fit.height, 420);
+  assert.ok(fit.hidden <= 1, `the cards need ${fit.hidden} px more than they have`);
+  assert.ok(fit.link, "the 'Open in Residual Lab' link is inside the element");
+  assert.equal(fit.badges.length, 8, "at init and now, for both nets, on both charts");
+  for (const b of fit.badges) assert.ok(b.inside, `badge inside the element: ${b.text}`);
+});
+
+test("bad attributes are reported as attributes of the element, not as a link's settings", async () => {
+  const text = await page.evaluate(async () => {
+    const e = document.createElement("residual-lab");
+    e.id = "lab-bad";
+    e.setAttribute("charts", "variance,sparkles");
+    e.setAttribute("controls", "play,turbo");
+    document.body.prepend(e);
+    await new Promise((r) => setTimeout(r, 300));
+    const t = e.shadowRoot.querySelector("#notices").textContent;
+    e.remove();
+    return t;
+  });
+  assert.match(text, /^Some attributes of this <residual-lab> were not used:/);
+  assert.match(text, /unknown chart "sparkles"/);
+  assert.match(text, /unknown control "turbo"/);
+  assert.doesNotMatch(text, /link/);
+});
+
 test("the iframe (embed=1) trains and draws, without the page chrome", async () => {
   const frame = page.frame({ url: /embed=1/ });
   assert.ok(frame, "iframe loaded");
