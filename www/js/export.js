@@ -1,6 +1,6 @@
 // Taking results away: the trainer states of both nets as one JSON file (and reading it back),
 // the per-layer statistics history as CSV, chart canvases as PNG. Pure functions except
-// `download` and `canvasesPng`; the panel that wires them to buttons is ui/exportpanel.js.
+// `download` and `chartPng`; the panel that wires them to buttons is ui/exportpanel.js.
 import { SCHEMA, getPath, setPath } from "./schema.js";
 import { LAYER_KEYS } from "./report.js";
 import { NET_NAMES } from "./palette.js";
@@ -82,19 +82,87 @@ export function statsCsv(hist, netLabels = ["", ""]) {
   return rows.join("\n") + "\n";
 }
 
-/** The canvases, side by side on a background, as one PNG blob. */
-export function canvasesPng(canvases, background = "#fff") {
-  const list = canvases.filter((c) => c && c.width > 0 && c.height > 0);
-  if (!list.length) return Promise.reject(new Error("nothing drawn yet"));
-  const gap = 8;
+const PNG_FONT = "system-ui, -apple-system, 'Segoe UI', sans-serif";
+
+/**
+ * A chart as one PNG that says what it shows: the title, the legend (series names in their
+ * colours) and lines of text (axis, captions, notes), then the panels (canvases) in `columns`
+ * columns, each under its caption, then the footers (a colour bar) at full width.
+ * @param spec { title, legend?: [{ label, color }], lines?: [string], panels: [{ canvas, caption? }],
+ *   columns?: 1 | 2, footer?: [canvas], background? }
+ */
+export function chartPng(spec) {
+  const panels = spec.panels.filter((p) => p.canvas && p.canvas.width > 0 && p.canvas.height > 0);
+  if (!panels.length) return Promise.reject(new Error("nothing drawn yet"));
+  const scale = Math.max(1, panels[0].canvas.width / (panels[0].canvas.clientWidth || panels[0].canvas.width));
+  const px = (v) => Math.round(v * scale), pad = px(12), gap = px(10);
+  const cols = Math.min(spec.columns ?? 1, panels.length), cellW = Math.max(...panels.map((p) => p.canvas.width));
+  const footer = (spec.footer ?? []).filter((c) => c && c.width > 0);
+  const W = Math.max(px(360), cols * cellW + (cols - 1) * gap + 2 * pad, ...footer.map((c) => c.width + 2 * pad));
   const out = document.createElement("canvas");
-  out.width = list.reduce((s, c) => s + c.width, 0) + gap * (list.length - 1);
-  out.height = Math.max(...list.map((c) => c.height));
   const ctx = out.getContext("2d");
-  ctx.fillStyle = background;
+  const font = (size, bold = false) => `${bold ? "600 " : ""}${px(size)}px ${PNG_FONT}`;
+
+  // lay the text out first (the canvas height depends on it), then draw
+  const ops = [];
+  let y = pad;
+  const text = (t, size, bold, color) => {
+    ctx.font = font(size, bold);
+    const words = String(t).split(" ");
+    let line = "";
+    for (const w of words) {
+      const next = line ? `${line} ${w}` : w;
+      if (line && ctx.measureText(next).width > W - 2 * pad) { ops.push(["text", line, pad, y, size, bold, color]); y += px(size * 1.35); line = w; }
+      else line = next;
+    }
+    if (line) { ops.push(["text", line, pad, y, size, bold, color]); y += px(size * 1.35); }
+  };
+  text(spec.title, 16, true, "#1d1d1f");
+  y += px(2);
+  if (spec.legend?.length) {
+    ctx.font = font(12);
+    let x = pad;
+    for (const item of spec.legend) {
+      const w = px(18) + ctx.measureText(item.label).width + px(14);
+      if (x > pad && x + w > W - pad) { x = pad; y += px(17); }
+      ops.push(["swatch", item.color, x, y + px(6)], ["text", item.label, x + px(18), y, 12, false, "#1d1d1f"]);
+      x += w;
+    }
+    y += px(19);
+  }
+  for (const line of spec.lines ?? []) if (line) text(line, 11.5, false, "#5b5b60");
+  y += px(4);
+  const rows = Math.ceil(panels.length / cols);
+  for (let r = 0; r < rows; r++) {
+    const row = panels.slice(r * cols, r * cols + cols);
+    let capH = 0;
+    row.forEach((p, c) => {
+      if (!p.caption) return;
+      const y0 = y;
+      ctx.font = font(11.5);
+      ops.push(["text", p.caption, pad + c * (cellW + gap), y0, 11.5, false, "#5b5b60", cellW]);
+      capH = Math.max(capH, px(16));
+    });
+    y += capH;
+    row.forEach((p, c) => ops.push(["image", p.canvas, pad + c * (cellW + gap), y]));
+    y += Math.max(...row.map((p) => p.canvas.height)) + gap;
+  }
+  for (const c of footer) { ops.push(["image", c, pad, y]); y += c.height + gap; }
+  out.width = W;
+  out.height = y - gap + pad;
+  ctx.fillStyle = spec.background ?? "#fff";
   ctx.fillRect(0, 0, out.width, out.height);
-  let x = 0;
-  for (const c of list) { ctx.drawImage(c, x, 0); x += c.width + gap; }
+  ctx.textBaseline = "top";
+  for (const op of ops) {
+    if (op[0] === "image") ctx.drawImage(op[1], op[2], op[3]);
+    else if (op[0] === "swatch") { ctx.fillStyle = op[1]; ctx.fillRect(op[2], op[3], px(14), px(3)); }
+    else {
+      const [, t, x, yy, size, bold, color, maxW] = op;
+      ctx.font = font(size, bold);
+      ctx.fillStyle = color;
+      ctx.fillText(t, x, yy, maxW);
+    }
+  }
   return new Promise((resolve, reject) => out.toBlob((b) => (b ? resolve(b) : reject(new Error("toBlob failed"))), "image/png"));
 }
 

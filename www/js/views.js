@@ -21,8 +21,8 @@ export function createViews(state, root = document, opts = {}) {
   const line = (sel, o) => ($(sel) ? new LineChart($(sel), { ...o, height: opts.chartHeight ?? o.height, theme: opts.theme }) : null);
   const fwd = line("#chart-fwd", { xLabel: "layer l", yLabel: "", log: true, height: 250, xInt: true });
   const bwd = line("#chart-bwd", { xLabel: "layer l", yLabel: "", log: true, height: 250, xInt: true });
-  const loss = line("#chart-loss", { xLabel: "step", yLabel: "loss", log: true, height: 220 });
-  const acc = line("#chart-acc", { xLabel: "step", yLabel: "accuracy", log: false, yRange: [0, 1], height: 220 });
+  const loss = line("#chart-loss", { xLabel: "step", yLabel: "loss", log: true, height: 220, xInt: true });
+  const acc = line("#chart-acc", { xLabel: "step", yLabel: "accuracy", log: false, yRange: [0, 1], height: 220, xInt: true });
   const heat = [$("#heat-a"), $("#heat-b")];
   const bound = [$("#boundary-a"), $("#boundary-b")];
   const tables = [$("#table-a"), $("#table-b")];

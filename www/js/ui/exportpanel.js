@@ -1,7 +1,7 @@
 // The "Export / import" section: buttons for the trainer states (JSON), the per-layer history
 // (CSV), each chart (PNG) and a PyTorch script per net; a file input and drag-and-drop anywhere
 // on the page to restore a saved state. Bad files leave the running nets untouched.
-import { pairJson, parsePair, statsCsv, canvasesPng, download } from "../export.js";
+import { pairJson, parsePair, statsCsv, chartPng, download } from "../export.js";
 import { pytorchScript } from "../pytorch.js";
 import { netLabel } from "../prep.js";
 import { NET_NAMES } from "../palette.js";
@@ -9,6 +9,26 @@ import { el, $ } from "./dom.js";
 
 const CHART_CARDS = [["card-fwd", "forward"], ["card-bwd", "backward"], ["card-heat", "heatmap"],
   ["card-loss", "loss"], ["card-acc", "accuracy"], ["card-boundary", "boundary"]];
+// What the line styles of a card's legend mean (the legend carries names and colours only).
+const STYLES = { "card-fwd": "solid: now; dashed: at init; dotted: mean-field theory",
+  "card-bwd": "solid: now; dashed: at init; dotted: mean-field theory", "card-loss": "solid: train; dashed: test",
+  "card-acc": "solid: train; dashed: test" };
+
+/** What a card's PNG holds: its title, legend and notes, its canvases, its colour bar. */
+function cardSpec(card) {
+  const text = (sel) => [...card.querySelectorAll(sel)].map((e) => e.textContent.trim()).filter(Boolean);
+  const title = card.querySelector("h2, h3")?.textContent.trim() ?? "";
+  const plot = card.querySelector(".uplot canvas");
+  if (plot) {
+    const legend = [...card.querySelectorAll(".u-legend .u-series")].slice(1).map((row) => ({
+      label: row.querySelector(".u-label")?.textContent ?? "", color: getComputedStyle(row.querySelector(".u-marker")).borderColor }));
+    return { title, legend, lines: [...text(".caps .cap"), ...text(".axis-note"), STYLES[card.id], ...text(".chart-note:not([hidden])")],
+      panels: [{ canvas: plot }] };
+  }
+  const figures = [...card.querySelectorAll(".pair figure")];
+  return { title, columns: 2, lines: text(".chart-note:not([hidden])"), footer: [card.querySelector("#heat-bar")].filter(Boolean),
+    panels: figures.map((f) => ({ canvas: f.querySelector("canvas"), caption: f.querySelector("figcaption")?.textContent.trim() })) };
+}
 
 /**
  * @param box the section element
@@ -46,9 +66,7 @@ export function buildExportPanel(box, { state, sim, onRestored }) {
   for (const [id, what] of CHART_CARDS) {
     if (!document.getElementById(id)) continue;
     pngs.append(el("button", { type: "button", class: "small", "data-card": id, text: what, onclick: guard(async () => {
-      const canvases = [...document.querySelectorAll(`#${id} canvas`)].filter((c) => !c.closest(".u-legend"));
-      // uPlot draws on one canvas; the hand-drawn cards have one per net
-      download(`residual-lab-${what}-${stamp()}.png`, await canvasesPng(canvases));
+      download(`residual-lab-${what}-${stamp()}.png`, await chartPng(cardSpec(document.getElementById(id))));
       say(`Saved the ${what} chart as PNG.`);
     }) }));
   }
