@@ -7,7 +7,7 @@
 // width 1024 (the control's own maximum) failed at depth 20.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { startServer, launch, openPage, waitReady, snapshot, fresh } from "./helpers.mjs";
+import { startServer, launch, openPage, waitReady, snapshot, fresh, screenshotArea } from "./helpers.mjs";
 
 let srv, browser, page;
 before(async () => { srv = await startServer(); browser = await launch(); page = await openPage(browser.context); });
@@ -75,6 +75,7 @@ test("size caps: the controls' ranges follow the other settings; depth 10000 nam
   assert.equal(await page.getAttribute("#ctl-batch", "max"), "4096");
   await type("ctl-a-depth", "10000");
   assert.match(await errorOf("ctl-a-depth"), /^10000 is too large: net A would have [\d,]+ parameters, over the core's cap of 4,000,000\. At most 3,787 with width 32 and batch size 64; still 20$/);
+  await screenshotArea(page, "controls-depth-cap", ["section.settings"]);
   const s = await snapshot(page);
   assert.equal(s.cfg.batch_size, 64, "the shared batch size is untouched");
   assert.deepEqual(s.nets.map((n) => n.status), ["ready", "ready"]);
