@@ -114,7 +114,7 @@ fn still_works(lab: &mut Lab) {
 }
 
 fn depth_of(lab: &Lab) -> usize {
-    get_f64(&get(&ok(lab.config()), "model"), "depth") as usize
+    get_f64(&get(&lab.config(), "model"), "depth") as usize
 }
 
 /// Grid of points covering the spiral data.
@@ -128,19 +128,19 @@ fn some_points() -> Vec<f32> {
 #[wasm_bindgen_test]
 fn constructor_defaults_and_given_fields() {
     let d = ok(Lab::new(arg(undef())));
-    let cfg = ok(d.config());
+    let cfg = d.config();
     assert_eq!(get_f64(&get(&cfg, "model"), "depth"), 8.0);
     assert_eq!(get_f64(&get(&cfg, "model"), "width"), 32.0);
     assert_eq!(get(&get(&cfg, "optimizer"), "kind").as_string().unwrap(), "adam");
     assert_eq!(get_f64(&cfg, "seed"), 42.0);
     let n = ok(Lab::new(arg(JsValue::NULL)));
-    assert_eq!(get_f64(&ok(n.config()), "batch_size"), 64.0);
+    assert_eq!(get_f64(&n.config(), "batch_size"), 64.0);
     let e = ok(Lab::new(arg(js("{}"))));
-    assert_eq!(JSON::stringify(&ok(e.config())).unwrap(), JSON::stringify(&cfg).unwrap());
+    assert_eq!(JSON::stringify(&e.config()).unwrap(), JSON::stringify(&cfg).unwrap());
 
     let l = lab(r#"{"model":{"kind":"plain","depth":3,"width":8,"activation":"tanh","norm":"layer"},
         "optimizer":{"kind":"sgd","lr":0.05},"data":{"name":"circles","n":64},"batch_size":16,"seed":5}"#);
-    let cfg = ok(l.config());
+    let cfg = l.config();
     let m = get(&cfg, "model");
     assert_eq!(get(&m, "kind").as_string().unwrap(), "plain");
     assert_eq!(get(&m, "activation").as_string().unwrap(), "tanh");
@@ -482,7 +482,7 @@ fn set_data_replaces_the_data_and_rebuilds_the_net() {
     assert_eq!(JSON::stringify(&get(&first, "shape")).unwrap(), "[16,3]");
     let w = l.get_weights();
     assert_eq!(f32s(&get(&w, "head.bias")).len(), 4);
-    let cfg = ok(l.config());
+    let cfg = l.config();
     assert_eq!(get(&get(&cfg, "data"), "name").as_string().unwrap(), "custom");
     assert_eq!(get_f64(&get(&cfg, "data"), "classes"), 4.0);
     let p = f32s(&ok(l.predict(arr(&x[..6]))).into());
@@ -662,7 +662,7 @@ fn set_lr_keeps_the_step_count_and_state() {
     ok(b.train(arg(num(10.0))));
     ok(a.set_lr(num(0.02)));
     assert_eq!(a.step_count(), 10.0, "set_lr does not reset");
-    assert_eq!(get_f64(&get(&ok(a.config()), "optimizer"), "lr"), 0.02);
+    assert_eq!(get_f64(&get(&a.config(), "optimizer"), "lr"), 0.02);
     // the next loss is measured before the update, so it is the twin's; the one after is not
     assert_eq!(loss_of(&a.train_step()), loss_of(&b.train_step()));
     assert_ne!(loss_of(&a.train_step()), loss_of(&b.train_step()));
@@ -676,17 +676,17 @@ fn set_lr_keeps_the_step_count_and_state() {
         fails(a.set_lr(v), "optimizer.lr");
         still_works(&mut a);
     }
-    assert_eq!(get_f64(&get(&ok(a.config()), "optimizer"), "lr"), 0.02, "rejected values do not stick");
+    assert_eq!(get_f64(&get(&a.config(), "optimizer"), "lr"), 0.02, "rejected values do not stick");
     ok(a.set_lr(num(10.0))); // the upper bound is allowed
 }
 
 #[wasm_bindgen_test]
 fn config_round_trips_through_the_constructor() {
     let l = lab(r#"{"model":{"depth":5,"init":"orthogonal","activation":"gelu"},"optimizer":{"kind":"momentum","nesterov":true},"batch_size":16}"#);
-    let cfg = ok(l.config());
+    let cfg = l.config();
     // a config() object is itself a valid config with the same meaning
     let again = ok(Lab::new(arg(cfg.clone())));
-    assert_eq!(JSON::stringify(&ok(again.config())).unwrap(), JSON::stringify(&cfg).unwrap());
+    assert_eq!(JSON::stringify(&again.config()).unwrap(), JSON::stringify(&cfg).unwrap());
     // plain JSON objects (not Maps), every field present
     for k in ["model", "optimizer", "data", "loss", "batch_size", "bn_momentum", "seed"] {
         assert!(Reflect::has(&cfg, &k.into()).unwrap(), "{k}");
@@ -710,7 +710,7 @@ fn to_json_from_json_continues_bit_for_bit() {
         let json = ok(a.to_json());
         let mut b = ok(Lab::from_json(json.clone().into()));
         assert_eq!(b.step_count(), 30.0);
-        assert_eq!(JSON::stringify(&ok(b.config())).unwrap(), JSON::stringify(&ok(a.config())).unwrap());
+        assert_eq!(JSON::stringify(&b.config()).unwrap(), JSON::stringify(&a.config()).unwrap());
         let pts = arr(&[0.3, -0.2, 0.9, 0.1]);
         assert_eq!(f32s(&ok(a.predict(pts.clone())).into()), f32s(&ok(b.predict(pts.clone())).into()));
         // Restoring and saving again gives the same text: every f64 (BatchNorm running
@@ -825,7 +825,7 @@ fn reset_reproduces_the_first_losses() {
     assert_eq!(losses(&mut l, 10), first);
     // a new seed gives another run; the config's seed gives this one again
     ok(l.reset(arg(num(8.0))));
-    assert_eq!(get_f64(&ok(l.config()), "seed"), 8.0);
+    assert_eq!(get_f64(&l.config(), "seed"), 8.0);
     let other = losses(&mut l, 10);
     assert_ne!(other, first);
     ok(l.reset(arg(num(7.0))));
@@ -839,7 +839,7 @@ fn reset_reproduces_the_first_losses() {
         fails(l.reset(arg(v)), "seed");
         still_works(&mut l);
     }
-    assert_eq!(get_f64(&ok(l.config()), "seed"), 4294967295.0);
+    assert_eq!(get_f64(&l.config(), "seed"), 4294967295.0);
     // after set_data, reset keeps the caller's data
     let x: Vec<f64> = (0..16).map(|i| (i as f64 * 0.37).sin()).collect();
     ok(l.set_data(arr(&x), arr(&[0.0, 1.0, 0.0, 1.0, 1.0, 0.0, 1.0, 0.0]), num(2.0)));

@@ -4,8 +4,7 @@ use super::fixed_point::{fixed_point_with, FixedPoint};
 use super::phi::Phi;
 use super::quadrature::COARSE;
 use crate::config::ActivationKind;
-use crate::error::{LabError, Result};
-use crate::float_text::Disp;
+use crate::error::{num, LabError, Result};
 
 /// Largest number of points per side of a phase diagram.
 pub const MAX_PHASE_GRID: usize = 512;
@@ -39,7 +38,7 @@ fn grid_axis(field: &str, range: (f64, f64), n: usize, lowest: f64, open_low: bo
         let lb = if open_low { "(" } else { "[" };
         return Err(LabError::invalid(
             field,
-            format!("({}, {}) is not a range; allowed finite lo <= hi within {lb}{}, 1000]", Disp(a), Disp(b), Disp(lowest)),
+            format!("({}, {}) is not a range; allowed finite lo <= hi within {lb}{}, 1000]", num(a), num(b), num(lowest)),
         ));
     }
     if n == 0 || n > MAX_PHASE_GRID {
@@ -56,7 +55,7 @@ pub fn phase_diagram(phi: Phi, sw2_range: (f64, f64), sb2_range: (f64, f64), nx:
     let sw2 = grid_axis("sw2_range", sw2_range, nx, 0.0, true)?;
     let sb2 = grid_axis("sb2_range", sb2_range, ny, 0.0, false)?;
     if phi.kind == ActivationKind::LeakyRelu && !(phi.leaky_slope.is_finite() && (0.0..=1.0).contains(&phi.leaky_slope)) {
-        return Err(LabError::invalid("leaky_slope", format!("{} is out of range; allowed [0, 1]", Disp(phi.leaky_slope))));
+        return Err(LabError::invalid("leaky_slope", format!("{} is out of range; allowed [0, 1]", num(phi.leaky_slope))));
     }
     let cells = nx * ny;
     let (mut q_star, mut chi1, mut c_star, mut xi_c) =

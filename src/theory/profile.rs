@@ -2,10 +2,10 @@
 //! backward curves.
 
 use super::maps::moments;
+use crate::error::num;
 use super::phi::Phi;
 use super::quadrature::FINE_STEP;
 use crate::config::{ActivationKind, BranchScale, Config, DatasetName, InitKind, ModelConfig, NetKind, NormKind, NormPosition};
-use crate::float_text::Disp;
 
 /// The weight scales of a residual branch F (fan-in normalised: Var W = s / fan_in).
 /// 1 layer: `F(x) = W phi(x) + b` (Var W = sw2_out; sw2_in unused).
@@ -152,7 +152,7 @@ pub fn predict_profile_for_input(cfg: &Config, input_dim: usize, input_second_mo
     let phi = Phi::from_model(m);
     let mut notes = vec![
         "mean-field prediction: infinite width, at initialisation, Gaussian weights with the init's variance".to_string(),
-        format!("inputs: {input_dim} features of second moment {} each", Disp(input_second_moment)),
+        format!("inputs: {input_dim} features of second moment {} each", num(input_second_moment)),
         "gradient: relative to the top block (the head and the loss set its scale); gradient-independence assumption (Schoenholz et al. 2017)".to_string(),
     ];
     if m.norm != NormKind::None {
@@ -200,7 +200,7 @@ type CurveResult = std::result::Result<Vec<f64>, String>;
 fn profile_curves(m: &ModelConfig, phi: Phi, input_dim: usize, qx: f64) -> (CurveResult, CurveResult) {
     let both = |reason: String| (Err(reason.clone()), Err(reason));
     if input_dim == 0 || !(qx.is_finite() && qx >= 0.0) {
-        return both(format!("input_dim = {input_dim} and input_second_moment = {}: need d_in >= 1 and a finite q_x >= 0", Disp(qx)));
+        return both(format!("input_dim = {input_dim} and input_second_moment = {}: need d_in >= 1 and a finite q_x >= 0", num(qx)));
     }
     if !(m.sigma_w2.is_finite() && m.sigma_w2 > 0.0 && m.sigma_b2.is_finite() && m.sigma_b2 >= 0.0 && m.leaky_slope.is_finite()) {
         return both("model.sigma_w2, model.sigma_b2 or model.leaky_slope is out of range".to_string());
@@ -221,7 +221,7 @@ fn profile_curves(m: &ModelConfig, phi: Phi, input_dim: usize, qx: f64) -> (Curv
     match m.kind {
         NetKind::Plain => {
             if matches!(m.init, InitKind::Fixup | InitKind::Rezero) {
-                return both(format!("init {} initialises residual branches; it needs model.kind = residual", m.init.name()));
+                return both(format!("init {} initialises residual branches; it needs model.kind = residual", m.init));
             }
             let mut second = Vec::with_capacity(depth + 1);
             let mut factors = Vec::with_capacity(depth); // factors[l]: backward gain of block l+1
@@ -272,7 +272,7 @@ fn profile_curves(m: &ModelConfig, phi: Phi, input_dim: usize, qx: f64) -> (Curv
             if m.branch_layers < 2 && !stream_gaussian {
                 return both(format!(
                     "a 1-layer branch applies phi (after the norm, if any) directly to the stream, and with model.stem_activation the stream (phi(z_0) plus Gaussian branch outputs) is not Gaussian; use 2 branch layers or no stem activation for a {} prediction",
-                    m.activation.name()
+                    m.activation
                 ));
             }
             let mut second = Vec::with_capacity(depth + 1);
@@ -316,7 +316,7 @@ fn profile_curves(m: &ModelConfig, phi: Phi, input_dim: usize, qx: f64) -> (Curv
 fn batch_norm_forward_reason(phi: Phi) -> String {
     format!(
         "batch norm makes each unit's batch second moment 1 but not each example's; for {}, E[phi^2] then depends on how that spreads over the batch (exact only for relu, leaky_relu and linear)",
-        phi.kind.name()
+        phi.kind
     )
 }
 

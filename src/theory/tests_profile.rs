@@ -2,7 +2,7 @@
 
 use super::*;
 use super::tests_maps::{cfg, close};
-use crate::config::{ActivationKind, BranchScale, Config, InitKind, NetKind, NormKind, NormPosition};
+use crate::config::{ActivationKind, BranchScale, InitKind, NetKind, NormKind, NormPosition};
 use nalgebra::DMatrix;
 use std::f64::consts::PI;
 
