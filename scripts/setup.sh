@@ -14,11 +14,6 @@ if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   rustup target add wasm32-unknown-unknown
 fi
 
-if ! rustup component list --installed | grep -q '^rust-src'; then
-  log "adding rust-src (the threads build rebuilds std with atomics)"
-  rustup component add rust-src
-fi
-
 if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$WASM_BINDGEN_VERSION" ]; then
   log "installing wasm-bindgen-cli $WASM_BINDGEN_VERSION (about 10 minutes cold)"
   # --locked fails on this registry (its lockfile wants a webpki-roots it does not serve).
