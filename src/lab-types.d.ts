@@ -8,7 +8,7 @@ export interface ModelConfig {
   width?: number;
   /** phi. ("relu") */
   activation?: "relu" | "leaky_relu" | "tanh" | "linear" | "gelu" | "sigmoid";
-  /** Negative slope of leaky_relu, 0 to 1. (0.01) */
+  /** Negative slope of leaky_relu, in [0, 1]. (0.01) */
   leaky_slope?: number;
   /** Normalization in each block. ("none") */
   norm?: "none" | "batch" | "layer" | "rms";
@@ -22,7 +22,7 @@ export interface ModelConfig {
   sigma_w2?: number;
   /** init "custom": b ~ N(0, sigma_b2), in [0, 100]. (0) */
   sigma_b2?: number;
-  /** Linear layers per residual branch: 1 (W phi(N(h))) or 2 (W2 phi(W1 N(h))). (2) */
+  /** Linear layers per residual branch, 1 to 2: 1 (W phi(N(h))) or 2 (W2 phi(W1 N(h))). (2) */
   branch_layers?: 1 | 2;
   /** alpha: 1, 1/sqrt(depth), or a learnable scalar starting at 1 (0 with init "rezero"). ("inv_sqrt_depth") */
   branch_scale?: "one" | "inv_sqrt_depth" | "learnable";
@@ -47,7 +47,7 @@ export interface OptimizerConfig {
   eps?: number;
   /** L2 penalty (sgd, momentum, adam) or decoupled decay (adamw), in [0, 1]. (0) */
   weight_decay?: number;
-  /** Clip the global gradient norm to this; 0 = off. (0) */
+  /** Clip the global gradient norm to this, in [0, 1000000]; 0 = off. (0) */
   clip_norm?: number;
 }
 
@@ -56,9 +56,9 @@ export interface DataConfig {
   name?: "spiral" | "circles" | "xor" | "blobs" | "regression" | "custom";
   /** Points (train + test), 4 to 100000. (512) */
   n?: number;
-  /** Std of the Gaussian noise on the coordinates (regression: on y), 0 to 10. (0.1) */
+  /** Std of the Gaussian noise on the coordinates (regression: on y), in [0, 10]. (0.1) */
   noise?: number;
-  /** Held-out fraction, 0 to 0.9. (0.2) */
+  /** Held-out fraction, in [0, 0.9]. (0.2) */
   test_fraction?: number;
   /** Spiral arms or blobs, 2 to 64. (2) */
   classes?: number;
@@ -78,10 +78,15 @@ export interface LabConfig {
   bn_momentum?: number;
   /** Seed of every random draw (data, init, shuffling), 0 to 4294967295. (42) */
   seed?: number;
-  /** Halt at the first divergence, keeping the last finite parameters (true). false keeps
-   *  stepping through NaNs, `diverged` still set in every report (for benchmarks). */
+  /** Halt at the first divergence, keeping the last finite parameters. false keeps stepping
+   *  through NaNs, `diverged` still set in every report (for benchmarks). (true) */
   stop_on_divergence?: boolean;
 }
+
+/** The config with every field present, as `lab.config()` returns it (defaults filled in). */
+export type ResolvedLabConfig = {
+  [K in keyof LabConfig]-?: NonNullable<LabConfig[K]> extends object ? Required<NonNullable<LabConfig[K]>> : NonNullable<LabConfig[K]>;
+};
 
 /** Per-layer statistics: each array has depth + 1 entries; index 0 is the stem output h_0,
  *  index l the output h_l of block l. */

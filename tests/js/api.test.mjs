@@ -478,7 +478,7 @@ test("pkg/residual_lab.d.ts carries the hand-written types and the doc comments"
   // the methods are typed with them and keep their doc comments
   const cls = dts.slice(dts.indexOf("export class Lab"));
   assert.match(cls, /constructor\(config\?: LabConfig \| null\);/);
-  for (const sig of ["train_step(): StepReport;", "train(n?: number | null): StepReport;", "probe(): StepReport;", "config(): LabConfig;", "data(): LabData;",
+  for (const sig of ["train_step(): StepReport;", "train(n?: number | null): StepReport;", "probe(): StepReport;", "config(): ResolvedLabConfig;", "data(): LabData;",
     "evaluate(): { train: SplitMetrics, test: SplitMetrics };", "predict(x: Float32Array | number[]): Float32Array;",
     "get_weights(): Record<string, Float32Array>;", "set_weights(weights: Record<string, Float32Array | number[]>): void;",
     "static from_json(json: string): Lab;", "to_json(): string;", "step_count(): number;"]) {
