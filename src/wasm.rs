@@ -33,7 +33,10 @@ fn to_js<T: Serialize + ?Sized>(v: &T) -> JsValue {
 fn from_js<T: DeserializeOwned>(v: JsValue, root: &str) -> Result<T, JsError> {
     serde_path_to_error::deserialize(serde_wasm_bindgen::Deserializer::from(v)).map_err(|e| {
         let path = path_of(e.path());
-        invalid(if path.is_empty() { root } else { &path }, e.inner().to_string())
+        // serde-wasm-bindgen's error is a JS Error; its message is what serde said.
+        let js: JsValue = e.into_inner().into();
+        let message = js.dyn_ref::<js_sys::Error>().map_or_else(|| format!("{js:?}"), |e| String::from(e.message()));
+        invalid(if path.is_empty() { root } else { &path }, message)
     })
 }
 
