@@ -414,8 +414,10 @@ impl Lab {
     }
 
     /// Depth sweep at init: this config probed for `seeds` seeds (config.seed, +1, ...; 1 to
-    /// 64): per layer, the geometric mean and the 10% / 90% quantiles of the second moment of
-    /// h_l (`act_mean_sq`) and of the RMS of dL/dh_l (`grad_rms`). Does not touch this lab.
+    /// 64): per layer, the mean (what mean-field theory predicts: the arithmetic mean of the
+    /// second moment, the root mean square of the gradient RMS), the median, the geometric
+    /// mean and the 10% / 90% quantiles of the second moment of h_l (`act_mean_sq`) and of the
+    /// RMS of dL/dh_l (`grad_rms`). Does not touch this lab.
     #[wasm_bindgen(unchecked_return_type = "DepthSweepJs")]
     pub fn depth_sweep(&self, seeds: Option<NumberArg>) -> Result<JsValue, JsError> {
         let seeds = int_arg("seeds", &opt(seeds), 1.0, 64.0, Some(32.0))? as usize;
@@ -426,6 +428,8 @@ impl Lab {
         let band = |b: &crate::sweep::Band| -> JsValue {
             let o = Object::new();
             let f = |v: &[f64]| f32_array(&v.iter().map(|&x| x as f32).collect::<Vec<_>>());
+            set(&o, "mean", f(&b.mean));
+            set(&o, "median", f(&b.median));
             set(&o, "geo_mean", f(&b.geo_mean));
             set(&o, "p10", f(&b.p10));
             set(&o, "p90", f(&b.p90));
@@ -441,8 +445,9 @@ impl Lab {
 
     /// Order-to-chaos phase diagram of a plain net (Poole et al. 2016; Schoenholz et al.
     /// 2017) over s_w^2 in [sw2_min, sw2_max] (nx points) and s_b^2 in [sb2_min, sb2_max]
-    /// (ny points): chi_1 at the fixed point q*, and the correlation depth scale
-    /// xi_c = -1/ln(chi_c) (Infinity at criticality), row-major `iy * nx + ix`.
+    /// (ny points): chi_1 at the fixed point q*, the correlation depth scale
+    /// xi_c = -1/ln(chi_c) (Infinity at criticality) and the length depth scale xi_q
+    /// (Schoenholz et al. 2017, sec. 3), row-major `iy * nx + ix`.
     #[wasm_bindgen(unchecked_return_type = "PhaseDiagramJs")]
     pub fn phase_diagram(
         #[wasm_bindgen(unchecked_param_type = "string")] activation: JsValue,
@@ -472,6 +477,7 @@ impl Lab {
         set(&o, "q_star", f(&pd.q_star));
         set(&o, "chi1", f(&pd.chi1));
         set(&o, "xi_c", f(&pd.xi_c));
+        set(&o, "xi_q", f(&pd.xi_q));
         Ok(o.into())
     }
 

@@ -123,10 +123,11 @@ lab.free();`],
 const s = lab.jacobian_spectrum();
 print({ max: s.max, mean_sq: s.mean_sq, normalized_var: s.normalized_var, count: s.singular_values.length });
 lab.free();`],
-  ["lab.depth_sweep(seeds?)", "This config at init for many seeds: per layer, the geometric mean and 10-90% band of E[h_l²] and of the RMS of dL/dh_l.",
+  ["lab.depth_sweep(seeds?)", "This config at init for many seeds: per layer, the mean over seeds (the statistic mean-field theory predicts), the median, the geometric mean and the 10-90% band of E[h_l²] and of the RMS of dL/dh_l.",
     `const lab = new Lab({ model: { kind: "plain", depth: 8, width: 32 }, seed: 1 });
 const s = lab.depth_sweep(8);
-print("geo mean E[h²]:", Array.from(s.act_mean_sq.geo_mean, (v) => v.toFixed(3)));
+print("mean E[h²]:", Array.from(s.act_mean_sq.mean, (v) => v.toFixed(3)));
+print("median:", Array.from(s.act_mean_sq.median, (v) => v.toFixed(3)));
 print("10%:", Array.from(s.act_mean_sq.p10, (v) => v.toFixed(3)));
 print("90%:", Array.from(s.act_mean_sq.p90, (v) => v.toFixed(3)));
 lab.free();`],
