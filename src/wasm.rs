@@ -398,9 +398,9 @@ impl Lab {
     }
 
     /// Singular values of the stream's input-output Jacobian dh_L/dh_0 (W x W) at the first
-    /// training point (BatchNorm with running statistics), largest first, with `max`,
-    /// `mean_sq` (mean squared singular value) and `normalized_var` (Var(s^2)/mean(s^2)^2,
-    /// 0 for perfect dynamical isometry; Pennington et al. 2017).
+    /// training point (BatchNorm held at the probe batch's mean and variance), largest first,
+    /// with `max`, `mean_sq` (mean squared singular value) and `normalized_var`
+    /// (Var(s^2)/mean(s^2)^2; dynamical isometry, Pennington et al. 2017, is 0 with mean_sq 1).
     #[wasm_bindgen(unchecked_return_type = "{ singular_values: Float32Array, max: number, mean_sq: number, normalized_var: number }")]
     pub fn jacobian_spectrum(&mut self) -> JsValue {
         let s = self.inner.jacobian_spectrum();

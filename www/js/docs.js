@@ -118,7 +118,7 @@ print("supported:", t.supported);
 print("predicted E[h²]:", Array.from(t.second_moment, (v) => v.toExponential(2)));
 print("measured  E[h²]:", Array.from(lab.probe().layers.act_mean_sq, (v) => v.toExponential(2)));
 lab.free();`],
-  ["lab.jacobian_spectrum()", "Singular values of the stream's input-output Jacobian dh_L/dh_0 at one input, with their max, mean square and normalized variance (0 = dynamical isometry).",
+  ["lab.jacobian_spectrum()", "Singular values of the stream's input-output Jacobian dh_L/dh_0 at one input (BatchNorm held at the probe batch's statistics), with their max, mean square and normalized variance (dynamical isometry: mean square 1 and normalized variance 0).",
     `const lab = new Lab({ model: { depth: 20, width: 16, init: "rezero" }, seed: 1 });
 const s = lab.jacobian_spectrum();
 print({ max: s.max, mean_sq: s.mean_sq, normalized_var: s.normalized_var, count: s.singular_values.length });
