@@ -172,7 +172,12 @@ export interface TheoryProfileJs {
 }
 
 export interface Band {
-  /** Geometric mean over seeds, per layer. */
+  /** Per layer, the statistic mean-field theory predicts: the arithmetic mean over seeds of
+   * the second moment (act_mean_sq), the root mean square over seeds of the RMS (grad_rms). */
+  mean: Float32Array;
+  /** Median over seeds, per layer. */
+  median: Float32Array;
+  /** Geometric mean over seeds, per layer (below the mean by about exp(-Var(ln)/2)). */
   geo_mean: Float32Array;
   /** 10% and 90% quantiles over seeds, per layer. */
   p10: Float32Array;
@@ -197,4 +202,6 @@ export interface PhaseDiagramJs {
   q_star: Float32Array;
   chi1: Float32Array;
   xi_c: Float32Array;
+  /** The length depth scale: q_l - q* decays like exp(-l / xi_q) (Schoenholz et al. 2017). */
+  xi_q: Float32Array;
 }

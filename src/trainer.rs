@@ -463,10 +463,13 @@ impl Trainer {
     }
 
     /// Singular values of the stream's input-output Jacobian dh_L/dh_0 at the first
-    /// training point, with BatchNorm in eval mode.
+    /// training point, with BatchNorm held at the statistics of the probe batch (the first
+    /// `batch_size` training points; see `jacobian.rs`).
     pub fn jacobian_spectrum(&mut self) -> crate::jacobian::Spectrum {
+        let b = self.gather(0..self.config.batch_size.min(self.data.n_train));
         let x = self.data.x[..self.data.d_in].to_vec();
-        crate::jacobian::Spectrum::of(&crate::jacobian::stream_jacobian(&mut self.net, &x))
+        let j = crate::jacobian::stream_jacobian_at_batch(&mut self.net, &x, &self.x_batch[..b * self.data.d_in], b);
+        crate::jacobian::Spectrum::of(&j)
     }
 
     /// Named parameters: (name, shape, values). Weights are `[out][in]` row-major, as

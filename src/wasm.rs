@@ -113,6 +113,10 @@ struct SpectrumJs {
 #[derive(Serialize)]
 struct BandJs {
     #[serde(with = "serde_wasm_bindgen::preserve")]
+    mean: JsValue,
+    #[serde(with = "serde_wasm_bindgen::preserve")]
+    median: JsValue,
+    #[serde(with = "serde_wasm_bindgen::preserve")]
     geo_mean: JsValue,
     #[serde(with = "serde_wasm_bindgen::preserve")]
     p10: JsValue,
@@ -122,7 +126,7 @@ struct BandJs {
 
 impl BandJs {
     fn of(b: &crate::sweep::Band) -> BandJs {
-        BandJs { geo_mean: f64s_as_f32(&b.geo_mean), p10: f64s_as_f32(&b.p10), p90: f64s_as_f32(&b.p90) }
+        BandJs { mean: f64s_as_f32(&b.mean), median: f64s_as_f32(&b.median), geo_mean: f64s_as_f32(&b.geo_mean), p10: f64s_as_f32(&b.p10), p90: f64s_as_f32(&b.p90) }
     }
 }
 
@@ -148,6 +152,8 @@ struct PhaseJs {
     chi1: JsValue,
     #[serde(with = "serde_wasm_bindgen::preserve")]
     xi_c: JsValue,
+    #[serde(with = "serde_wasm_bindgen::preserve")]
+    xi_q: JsValue,
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -505,9 +511,9 @@ impl Lab {
     }
 
     /// Singular values of the stream's input-output Jacobian dh_L/dh_0 (W x W) at the first
-    /// training point (BatchNorm with running statistics), largest first, with `max`,
-    /// `mean_sq` (mean squared singular value) and `normalized_var` (Var(s^2)/mean(s^2)^2,
-    /// 0 for perfect dynamical isometry; Pennington et al. 2017).
+    /// training point (BatchNorm held at the probe batch's mean and variance), largest first,
+    /// with `max`, `mean_sq` (mean squared singular value) and `normalized_var`
+    /// (Var(s^2)/mean(s^2)^2; dynamical isometry, Pennington et al. 2017, is 0 with mean_sq 1).
     #[wasm_bindgen(unchecked_return_type = "{ singular_values: Float32Array, max: number, mean_sq: number, normalized_var: number }")]
     pub fn jacobian_spectrum(&mut self) -> JsValue {
         let s = self.inner.jacobian_spectrum();
@@ -515,8 +521,10 @@ impl Lab {
     }
 
     /// Depth sweep at init: this config probed for `seeds` seeds (config.seed, +1, ...; 1 to
-    /// 64): per layer, the geometric mean and the 10% / 90% quantiles of the second moment of
-    /// h_l (`act_mean_sq`) and of the RMS of dL/dh_l (`grad_rms`). Does not touch this lab.
+    /// 64): per layer, the mean (what mean-field theory predicts: the arithmetic mean of the
+    /// second moment, the root mean square of the gradient RMS), the median, the geometric
+    /// mean and the 10% / 90% quantiles of the second moment of h_l (`act_mean_sq`) and of the
+    /// RMS of dL/dh_l (`grad_rms`). Does not touch this lab.
     #[wasm_bindgen(unchecked_return_type = "DepthSweepJs")]
     pub fn depth_sweep(&self, seeds: Option<NumberArg>) -> Result<JsValue, JsError> {
         let seeds = int_arg("seeds", &opt(seeds), 1.0, 64.0, Some(32.0))? as usize;
@@ -529,8 +537,9 @@ impl Lab {
 
     /// Order-to-chaos phase diagram of a plain net (Poole et al. 2016; Schoenholz et al.
     /// 2017) over s_w^2 in [sw2_min, sw2_max] (nx points) and s_b^2 in [sb2_min, sb2_max]
-    /// (ny points): chi_1 at the fixed point q*, and the correlation depth scale
-    /// xi_c = -1/ln(chi_c) (Infinity at criticality), row-major `iy * nx + ix`.
+    /// (ny points): chi_1 at the fixed point q*, the correlation depth scale
+    /// xi_c = -1/ln(chi_c) (Infinity at criticality) and the length depth scale xi_q
+    /// (Schoenholz et al. 2017, sec. 3), row-major `iy * nx + ix`.
     #[wasm_bindgen(unchecked_return_type = "PhaseDiagramJs")]
     pub fn phase_diagram(
         #[wasm_bindgen(unchecked_param_type = "string")] activation: JsValue,
@@ -559,6 +568,7 @@ impl Lab {
             q_star: f64s_as_f32(&pd.q_star),
             chi1: f64s_as_f32(&pd.chi1),
             xi_c: f64s_as_f32(&pd.xi_c),
+            xi_q: f64s_as_f32(&pd.xi_q),
         }))
     }
 

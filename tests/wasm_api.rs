@@ -900,9 +900,11 @@ fn depth_sweep_bands_and_errors() {
     assert_eq!(get_f64(&s, "seeds"), 4.0);
     let q = get(&s, "act_mean_sq");
     let (geo, p10, p90) = (f32s(&get(&q, "geo_mean")), f32s(&get(&q, "p10")), f32s(&get(&q, "p90")));
-    assert_eq!(geo.len(), 6);
+    let (mean, median) = (f32s(&get(&q, "mean")), f32s(&get(&q, "median")));
+    assert_eq!((geo.len(), mean.len(), median.len()), (6, 6, 6));
     for l in 0..6 {
         assert!(p10[l] <= geo[l] && geo[l] <= p90[l], "layer {l}: {} {} {}", p10[l], geo[l], p90[l]);
+        assert!(p10[l] <= median[l] && median[l] <= p90[l] && geo[l] <= mean[l] * 1.000001, "layer {l}: median {} mean {}", median[l], mean[l]);
     }
     for bad in [num(0.0), num(65.0), num(2.5), "4".into(), JsValue::NULL.clone()] {
         if bad.is_null() {
@@ -918,6 +920,7 @@ fn depth_sweep_bands_and_errors() {
 fn phase_diagram_and_critical_line() {
     let pd = ok(Lab::phase_diagram("tanh".into(), arr(&[0.5, 4.0]), arr(&[0.0, 0.3]), num(8.0), num(4.0)));
     assert_eq!(f32s(&get(&pd, "chi1")).len(), 32);
+    assert_eq!(f32s(&get(&pd, "xi_q")).len(), 32);
     assert_eq!(f32s(&get(&pd, "sw2")).len(), 8);
     // Schoenholz et al. 2017, Fig. 1: tanh at s_b^2 = 0.05 is critical near s_w^2 = 1.76.
     let c = ok(Lab::critical_sw2("tanh".into(), num(0.05))).unwrap();

@@ -12,7 +12,9 @@ pub struct FixedPoint {
     /// so this is a stable one; for tanh and sigmoid it is the only one, GELU can also have
     /// an unstable one above it). Infinite when the variance grows without bound (e.g. ReLU
     /// with s_w2 > 2); 0 when the map contracts to 0 (s_b2 = 0, phi(0) = 0 and
-    /// s_w2 phi'(0)^2 <= 1).
+    /// s_w2 phi'(0)^2 <= 1, except the next case). For a homogeneous phi with s_w2 E[phi^2]/q
+    /// = 1 and s_b2 = 0 (ReLU at s_w2 = 2) the length map is the identity: every q is a fixed
+    /// point and q* is the starting q (1, or the solver's starting guess).
     pub q_star: f64,
     /// chi1 at q* (for q* = inf, its limit s_w2 lim E[phi'^2]). < 1: ordered (gradients
     /// vanish), > 1: chaotic (they explode), = 1: the edge of chaos.
@@ -24,8 +26,15 @@ pub struct FixedPoint {
     /// q* is infinite (the correlation map of an unbounded homogeneous net has slope 1 at c = 1).
     pub chi_c: f64,
     /// `-1 / ln(chi_c)`: over how many layers a correlation between inputs relaxes; infinite
-    /// at the edge of chaos (and when q* is infinite).
+    /// at the edge of chaos (and when q* is infinite). When q* = 0 (s_b2 = 0 in the ordered
+    /// phase) it is only formal: the correlation map's slope at c = 1 is chi1 q / q', which
+    /// tends to 1 as q -> 0, so correlations approach 1 more slowly than exp(-l / xi_c).
     pub xi_c: f64,
+    /// The length depth scale (Schoenholz et al. 2017, sec. 3): q_l - q* decays like
+    /// exp(-l / xi_q), with `xi_q^-1 = -ln(chi1 + s_w2 E[phi''(u) phi(u)])` at u ~ N(0, q*),
+    /// the slope of the length map at q*. Infinite when that slope is >= 1 (q* infinite, or
+    /// ReLU at s_w2 = 2 and s_b2 = 0, where the length map is the identity).
+    pub xi_q: f64,
 }
 
 /// Largest variance treated as finite; the length map beyond it is "unbounded".
@@ -41,7 +50,8 @@ fn solve_q_star(phi: Phi, sw2: f64, sb2: f64, prec: Precision, guess: f64) -> f6
     if let Some((g, _)) = phi.homogeneous_gains() {
         // q' = k q + s_b2 with k = s_w2 g.
         let k = sw2 * g;
-        return if k < 1.0 { sb2 / (1.0 - k) } else if sb2 == 0.0 && k == 1.0 { 0.0 } else { f64::INFINITY };
+        let start = if guess.is_finite() && guess > 0.0 { guess } else { 1.0 };
+        return if k < 1.0 { sb2 / (1.0 - k) } else if sb2 == 0.0 && k == 1.0 { start } else { f64::INFINITY };
     }
     // G(0) = 0 and G'(0) = s_w2 phi'(0)^2 - 1 <= 0: zero is a stable fixed point, the one
     // reached from any start where G < 0.
@@ -129,31 +139,37 @@ fn solve_c_star(cross: &CrossMoments, sw2: f64, sb2: f64, newton_tol: f64, guess
 pub(super) fn fixed_point_with(phi: Phi, sw2: f64, sb2: f64, prec: Precision, q_guess: f64, c_guess: f64) -> FixedPoint {
     let q_star = solve_q_star(phi, sw2, sb2, prec, q_guess);
     if !q_star.is_finite() {
-        return FixedPoint { q_star, chi1: sw2 * phi.dphi2_at_infinity(), c_star: 1.0, chi_c: 1.0, xi_c: f64::INFINITY };
+        let chi1 = sw2 * phi.dphi2_at_infinity();
+        return FixedPoint { q_star, chi1, c_star: 1.0, chi_c: 1.0, xi_c: f64::INFINITY, xi_q: f64::INFINITY };
     }
+    // The length map's slope at q*: s_w2 d/dq E[phi^2] = s_w2 E[phi'^2 + phi phi''] (Price's
+    // theorem) = chi1 + s_w2 E[phi'' phi].
+    let xi_q = depth_scale(sw2 * moments(phi, q_star, prec.step).dq_phi2);
     if let Some((_, gd)) = phi.homogeneous_gains() {
         // No chaotic phase: chi1 > 1 means q* = inf (handled above).
         let chi1 = sw2 * gd;
-        return FixedPoint { q_star, chi1, c_star: 1.0, chi_c: chi1, xi_c: depth_scale(chi1) };
+        return FixedPoint { q_star, chi1, c_star: 1.0, chi_c: chi1, xi_c: depth_scale(chi1), xi_q };
     }
     let cross = CrossMoments::new(phi, q_star, prec.step);
     let chi1 = sw2 * cross.dphi2();
     if chi1 <= 1.0 {
-        return FixedPoint { q_star, chi1, c_star: 1.0, chi_c: chi1, xi_c: depth_scale(chi1) };
+        return FixedPoint { q_star, chi1, c_star: 1.0, chi_c: chi1, xi_c: depth_scale(chi1), xi_q };
     }
     let (c_star, chi_c) = solve_c_star(&cross, sw2, sb2, prec.newton_tol, c_guess);
-    FixedPoint { q_star, chi1, c_star, chi_c, xi_c: depth_scale(chi_c) }
+    FixedPoint { q_star, chi1, c_star, chi_c, xi_c: depth_scale(chi_c), xi_q }
 }
 
-/// q*, chi1, c*, chi_c and xi_c of one (s_w2, s_b2) (Schoenholz et al. 2017, eq. 5 and 9).
+/// q*, chi1, c*, chi_c, xi_c and xi_q of one (s_w2, s_b2) (Schoenholz et al. 2017, eq. 5 and
+/// 9 and sec. 3).
 pub fn fixed_point(phi: Phi, sw2: f64, sb2: f64) -> FixedPoint {
     fixed_point_with(phi, sw2, sb2, FINE, 1.0, 0.5)
 }
 
 /// The edge of chaos: the s_w2 at which chi1(q*) = 1 for this s_b2 (Schoenholz et al. 2017,
 /// Fig. 1; Poole et al. 2016), by bisection in log s_w2 over [1e-3, 1e3]. None if chi1 - 1
-/// does not change sign there (e.g. sigmoid, whose phi' <= 1/4 keeps chi1 < 1 until s_w2
-/// is in the hundreds), or for a negative or non-finite s_b2.
+/// does not change sign there, or for a negative or non-finite s_b2. Sigmoid's phi' <= 1/4
+/// puts its edge far out: s_w2 ~ 103 at s_b2 = 0, where q* ~ 46 (phi >= 0 with phi(0) = 1/2
+/// gives E[phi^2] >= 1/4, so q* >= s_w2 / 4 and phi' is small where the inputs fall).
 pub fn critical_sw2(phi: Phi, sb2: f64) -> Option<f64> {
     if !(sb2.is_finite() && sb2 >= 0.0) {
         return None;

@@ -18,7 +18,9 @@
 //!   - `chi1 = s_w2 E[phi'(sqrt(q*) z)^2]` (Schoenholz et al. 2017, eq. 5): the slope of the
 //!     correlation map at c = 1, and the per-layer factor of the backward mean square;
 //!   - `chi_c = s_w2 E[phi'(u1) phi'(u2)]` at the fixed point (q*, c*) and the correlation
-//!     depth scale `xi_c = -1 / ln(chi_c)` (Schoenholz et al. 2017, eq. 9), infinite at chi_c = 1.
+//!     depth scale `xi_c = -1 / ln(chi_c)` (Schoenholz et al. 2017, eq. 9), infinite at chi_c = 1;
+//!   - the length depth scale `xi_q = -1 / ln(chi1 + s_w2 E[phi''(u) phi(u)])` at q*
+//!     (Schoenholz et al. 2017, sec. 3): the length map's slope at its fixed point.
 //! * [`predict_profile`]: the depth profile of the stream's second moment and of the relative
 //!   mean square of dL/dh_l for plain and residual nets (Yang & Schoenholz 2017 for residual
 //!   nets; De & Smith 2020 for normalised branches; Zhang et al. 2019 Fixup; Bachlechner et

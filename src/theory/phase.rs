@@ -11,8 +11,8 @@ pub const MAX_PHASE_GRID: usize = 512;
 
 /// The order/chaos phase diagram over a grid of (s_w2, s_b2) (Poole et al. 2016;
 /// Schoenholz et al. 2017, Fig. 1). Grids are row-major: the value at (sw2[ix], sb2[iy]) is at
-/// index `iy * nx + ix`. Infinite values (xi_c at the edge of chaos, q_star when unbounded)
-/// serialize as `null` with serde_json.
+/// index `iy * nx + ix`. Infinite values (xi_c at the edge of chaos, xi_q where the length map
+/// does not contract, q_star when unbounded) serialize as `null` with serde_json.
 #[derive(Clone, Debug, PartialEq)]
 #[cfg_attr(test, derive(serde::Serialize, serde::Deserialize))]
 pub struct PhaseDiagram {
@@ -29,6 +29,8 @@ pub struct PhaseDiagram {
     pub c_star: Vec<f64>,
     /// The correlation depth scale xi_c (layers).
     pub xi_c: Vec<f64>,
+    /// The length depth scale xi_q (layers).
+    pub xi_q: Vec<f64>,
 }
 
 fn grid_axis(field: &str, range: (f64, f64), n: usize, lowest: f64, open_low: bool) -> Result<Vec<f64>> {
@@ -58,8 +60,8 @@ pub fn phase_diagram(phi: Phi, sw2_range: (f64, f64), sb2_range: (f64, f64), nx:
         return Err(LabError::invalid("leaky_slope", format!("{} is out of range; allowed [0, 1]", num(phi.leaky_slope))));
     }
     let cells = nx * ny;
-    let (mut q_star, mut chi1, mut c_star, mut xi_c) =
-        (Vec::with_capacity(cells), Vec::with_capacity(cells), Vec::with_capacity(cells), Vec::with_capacity(cells));
+    let (mut q_star, mut chi1, mut c_star, mut xi_c, mut xi_q) =
+        (Vec::with_capacity(cells), Vec::with_capacity(cells), Vec::with_capacity(cells), Vec::with_capacity(cells), Vec::with_capacity(cells));
     for &bias2 in &sb2 {
         // Warm starts: polynomial extrapolation from the cells to the left (the grid is evenly
         // spaced), so that one or two Newton steps usually suffice.
@@ -82,9 +84,10 @@ pub fn phase_diagram(phi: Phi, sw2_range: (f64, f64), sb2_range: (f64, f64), nx:
             chi1.push(fp.chi1);
             c_star.push(fp.c_star);
             xi_c.push(fp.xi_c);
+            xi_q.push(fp.xi_q);
         }
     }
-    Ok(PhaseDiagram { activation: phi, nx, ny, sw2, sb2, q_star, chi1, c_star, xi_c })
+    Ok(PhaseDiagram { activation: phi, nx, ny, sw2, sb2, q_star, chi1, c_star, xi_c, xi_q })
 }
 
 /// The next value of an evenly spaced sequence from its last one, two or three values

@@ -97,10 +97,12 @@ fn weight_scale(m: &ModelConfig, fan_in: usize, fan_out: usize) -> f64 {
         InitKind::XavierUniform | InitKind::XavierNormal => 2.0 * fi / (fi + fo),
         InitKind::HeNormal | InitKind::HeUniform | InitKind::Rezero | InitKind::Fixup => 2.0,
         InitKind::LecunNormal => 1.0,
-        // gain * a semi-orthogonal matrix: orthonormal rows (fan_out <= fan_in) keep each
-        // unit's row norm at gain, orthonormal columns (fan_out > fan_in) keep ||W x|| =
-        // gain ||x||, i.e. s = gain^2 fan_in / fan_out. Square layers: s = gain^2.
-        InitKind::Orthogonal => crate::init::orthogonal_gain2(m.activation) * fi.min(fo) / fi,
+        // gain * a Haar semi-orthogonal W (`init.rs`: fan_out x fan_in). Var (W x)_i =
+        // E||row_i||^2 q_x, and the squared row norms sum to tr(W W^T) = gain^2 min(fi, fo)
+        // over fo rows: E||row_i||^2 = gain^2 min(fi, fo) / fo. Orthonormal rows (fo <= fi):
+        // s = gain^2; orthonormal columns (fo > fi, e.g. the 2 -> W stem): ||W x|| = gain ||x||
+        // spread over fo units, s = gain^2 fi / fo.
+        InitKind::Orthogonal => crate::init::orthogonal_gain2(m.activation) * fi.min(fo) / fo,
         InitKind::Custom => m.sigma_w2,
     }
 }

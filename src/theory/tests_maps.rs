@@ -277,10 +277,91 @@ fn gelu_and_sigmoid_fixed_points_are_sane() {
             }
         }
     }
-    // Sigmoid: phi' <= 1/4 keeps chi1 below 1 up to s_w2 ~ 1e2.
-    let crit = critical_sw2(Phi::new(ActivationKind::Sigmoid), 0.0);
-    assert!(crit.is_none_or(|w| w > 16.0), "{crit:?}");
     let gelu = fixed_point(Phi::new(ActivationKind::Gelu), 3.0, 0.5);
     assert!(gelu.q_star.is_infinite() && close(gelu.chi1, 1.5, 1e-12));
 }
 
+
+/// Sigmoid has an edge of chaos, far out: phi' <= 1/4 and E[phi^2] >= 1/4 (so q* >= s_w2 / 4)
+/// keep chi1 < 1 until s_w2 ~ 103 at s_b2 = 0. Checked by the definition: chi1(q*) = 1 there,
+/// with q* a fixed point of the length map (Poole et al. 2016, eq. 3), and the sign change of
+/// chi1 - 1 on either side.
+#[test]
+fn sigmoid_critical_point() {
+    let sigmoid = Phi::new(ActivationKind::Sigmoid);
+    let crit = critical_sw2(sigmoid, 0.0).expect("sigmoid has an edge of chaos");
+    eprintln!("sigmoid critical s_w2 at s_b2 = 0: {crit:.4}");
+    assert!((100.0..106.0).contains(&crit), "{crit}");
+    let fp = fixed_point(sigmoid, crit, 0.0);
+    assert!(close(length_map(sigmoid, crit, 0.0, fp.q_star), fp.q_star, 1e-10));
+    assert!(fp.q_star >= crit / 4.0);
+    assert!(close(chi1(sigmoid, crit, fp.q_star), 1.0, 1e-8), "chi1 = {}", fp.chi1);
+    assert!(fixed_point(sigmoid, 0.95 * crit, 0.0).chi1 < 1.0 && fixed_point(sigmoid, 1.05 * crit, 0.0).chi1 > 1.0);
+    assert!(critical_sw2(sigmoid, 0.3).unwrap() > crit);
+}
+
+/// The length depth scale (Schoenholz et al. 2017, sec. 3): xi_q^-1 = -ln(chi1 + s_w2
+/// E[phi'' phi]) at q*. Closed form for ReLU (the length map is q' = s_w2 q / 2 + s_b2, slope
+/// s_w2 / 2); for tanh, sigmoid and GELU against a brute-force iteration of the length map,
+/// whose distance to q* shrinks by exp(-1/xi_q) per layer.
+#[test]
+fn length_depth_scale() {
+    let relu = Phi::new(ActivationKind::Relu);
+    let fp = fixed_point(relu, 1.5, 0.1);
+    assert!(close(fp.q_star, 0.4, 1e-12));
+    assert!(close(fp.xi_q, -1.0 / 0.75f64.ln(), 1e-12), "{}", fp.xi_q);
+    // ReLU at s_w2 = 2, s_b2 = 0: the length map is the identity. q* is the starting q
+    // (not 0), nothing relaxes (xi_q infinite), and chi1 = 1.
+    let edge = fixed_point(relu, 2.0, 0.0);
+    assert_eq!((edge.q_star, edge.xi_q, edge.chi1), (1.0, f64::INFINITY, 1.0));
+    for q in [0.3, 1.0, 7.0] {
+        assert_eq!(length_map(relu, 2.0, 0.0, q), q);
+    }
+    assert_eq!(fixed_point(relu, 3.0, 0.1).xi_q, f64::INFINITY);
+    for (kind, sw2, sb2) in [(ActivationKind::Tanh, 1.5, 0.05), (ActivationKind::Tanh, 3.0, 0.2), (ActivationKind::Sigmoid, 20.0, 0.1), (ActivationKind::Gelu, 1.2, 0.3)] {
+        let phi = Phi::new(kind);
+        let fp = fixed_point(phi, sw2, sb2);
+        let mut q = fp.q_star * (1.0 + 1e-5);
+        let mut gap = q - fp.q_star;
+        let mut rate = 0.0;
+        for _ in 0..3 {
+            q = length_map(phi, sw2, sb2, q);
+            let next = q - fp.q_star;
+            rate = next / gap;
+            gap = next;
+        }
+        let brute = -1.0 / rate.ln();
+        eprintln!("{kind:?} ({sw2}, {sb2}): q* {:.6}, xi_q {:.6}, iterated {brute:.6}", fp.q_star, fp.xi_q);
+        assert!(fp.xi_q.is_finite() && close(fp.xi_q, brute, 1e-3), "{kind:?}: xi_q {} vs iteration {brute}", fp.xi_q);
+    }
+    let pd = phase_diagram(Phi::new(ActivationKind::Tanh), (1.0, 2.0), (0.05, 0.1), 3, 2).unwrap();
+    assert!(close(pd.xi_q[4], fixed_point(Phi::new(ActivationKind::Tanh), 1.5, 0.1).xi_q, 1e-3));
+}
+
+/// ReLU has no chaotic phase, and at s_b2 = 0 its ordered-phase xi_c is only formal: the
+/// correlation map (Cho & Saul 2009 arc-cosine kernel; Poole et al. 2016) does not depend on
+/// s_w2 there, has slope 1 at c = 1, and pulls every pair of inputs toward c = 1
+/// polynomially: two orthogonal inputs reach c = 0.988 after 50 layers at s_w2 = 1 as at
+/// s_w2 = 2 (the edge) and s_w2 = 3 (unbounded q), although -1/ln(chi1) = 1.44 at s_w2 = 1.
+#[test]
+fn relu_correlations_converge_in_every_phase() {
+    let relu = Phi::new(ActivationKind::Relu);
+    let after = |sw2: f64, layers: usize| (0..layers).fold(0.0, |c, _| correlation_map(relu, sw2, 0.0, 1.0, c));
+    let c50 = after(2.0, 50);
+    eprintln!("relu, s_b2 = 0: c after 50 layers from 0: {c50:.5}");
+    assert!((0.9875..0.9885).contains(&c50), "{c50}");
+    for sw2 in [1.0, 3.0] {
+        assert!(close(after(sw2, 50), c50, 1e-12));
+    }
+    // Slope 1 at c = 1: 1 - c falls like 1/l^2, not exponentially.
+    let (c100, c200) = (after(2.0, 100), after(2.0, 200));
+    let ratio = (1.0 - c100) / (1.0 - c200);
+    assert!((3.5..4.5).contains(&ratio), "(1 - c_100) / (1 - c_200) = {ratio}");
+    assert!(close(fixed_point(relu, 1.0, 0.0).xi_c, 1.0 / 2f64.ln(), 1e-12));
+    // With s_b2 > 0 the ordered phase's correlations do relax at the rate chi1 = s_w2 / 2.
+    let fp = fixed_point(relu, 1.0, 0.1);
+    let (q, c0) = (fp.q_star, 0.9);
+    let c1 = correlation_map(relu, 1.0, 0.1, q, c0);
+    let c2 = correlation_map(relu, 1.0, 0.1, q, 1.0 - 1e-6);
+    assert!(c1 > c0 && close((1.0 - c2) / 1e-6, 0.5, 1e-3), "{}", (1.0 - c2) / 1e-6);
+}

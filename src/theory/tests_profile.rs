@@ -359,3 +359,33 @@ fn simulated_residual_matches_theory() {
     let sim = Sim { phi: Phi::new(ActivationKind::Tanh), layer_norm: false, alpha: 1.0 / 5f64.sqrt(), ..sim };
     assert_profile_matches("residual tanh", &predict_profile(&c), &sim, 0.05, 0.1);
 }
+
+/// The numbers the presets and the README quote. alpha = 1/sqrt(L) with a He/He ReLU branch
+/// (v(q) = 2q, Yang & Schoenholz 2017): the stream grows by (1 + 2/L)^L, 6.93 at L = 30 and
+/// 7.11 at L = 50 and 7.37 at L = 1000, increasing toward e^2 = 7.39 and never above it: bounded, not flat.
+/// Pre-LayerNorm with alpha = 1 (De & Smith 2020): q_l = q_0 + 2l and the gradient's mean
+/// square grows toward layer 0 as q_L / q_l, x17 in RMS at l = 0 for L = 50 and the spiral's
+/// q_x = 1/6 (q_0 = 1/3).
+#[test]
+fn quoted_growth_factors() {
+    let mut last = 0.0;
+    for (depth, expected) in [(30, 6.93), (50, 7.11), (1000, 7.374)] {
+        let mut c = cfg(NetKind::Residual, InitKind::HeNormal, ActivationKind::Relu, depth);
+        c.model.branch_scale = BranchScale::InvSqrtDepth;
+        let q = predict_profile(&c).second_moment.values;
+        let growth = q[depth] / q[0];
+        assert!(close(growth, (1.0 + 2.0 / depth as f64).powi(depth as i32), 1e-10));
+        assert!((growth - expected).abs() < 0.005 && growth > last && growth < 2f64.exp(), "L = {depth}: {growth}");
+        last = growth;
+    }
+    let mut c = cfg(NetKind::Residual, InitKind::HeNormal, ActivationKind::Relu, 50);
+    c.model.norm = NormKind::Layer;
+    c.model.norm_position = NormPosition::Pre;
+    let p = predict_profile_for_input(&c, 2, 1.0 / 6.0);
+    let (q, g) = (&p.second_moment.values, &p.grad_mean_square.values);
+    for l in 0..=50 {
+        assert!(close(q[l], 1.0 / 3.0 + 2.0 * l as f64, 1e-12));
+        assert!(close(g[l], q[50] / q[l], 1e-12));
+    }
+    assert!((g[0].sqrt() - 17.35).abs() < 0.01, "{}", g[0].sqrt());
+}

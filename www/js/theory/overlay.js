@@ -6,7 +6,7 @@ const CURVES = {
   fwd: { key: "act_mean_sq", values: "second_moment", reason: "second_moment_reason",
     what: "dotted: mean-field prediction of E[h_l²] at init (infinite width)" },
   bwd: { key: "grad_rms", values: "grad_rms_relative", reason: "grad_reason",
-    what: "dotted: mean-field shape of the gradient at init, scaled to equal the measured init value at l = L" },
+    what: "dotted: mean-field shape of the gradient at init for an input of the data's mean second moment, scaled to equal the measured init value at l = L" },
 };
 
 export function overlayNotes(state) {
