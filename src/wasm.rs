@@ -484,14 +484,15 @@ impl Lab {
 
     /// The mean-field prediction for this net at init (infinite width; Poole et al. 2016,
     /// Schoenholz et al. 2017, Yang & Schoenholz 2017): the second moment of h_l and the RMS
-    /// of dL/dh_l relative to its value at the top (l = depth), both depth+1 long, for this
-    /// data's input second moment. A curve the theory cannot give is `null`, with its reason.
+    /// of dL/dh_l relative to its value at the top (l = depth), both depth+1 long, averaged over
+    /// the training inputs as the measured statistics average over the batch. A curve the
+    /// theory cannot give is `null`, with its reason.
     #[wasm_bindgen(unchecked_return_type = "TheoryProfileJs")]
     pub fn theory(&self) -> JsValue {
         let d = &self.inner.data;
-        let n = d.n_train.max(1) * d.d_in;
-        let q_x = d.x[..n].iter().map(|&v| (v as f64) * (v as f64)).sum::<f64>() / n as f64;
-        let p = crate::theory::predict_profile_for_input(&self.inner.config, d.d_in, q_x);
+        // Each training input's second moment per feature, |x_i|^2 / d_in.
+        let q_x: Vec<f64> = d.x[..d.n_train * d.d_in].chunks(d.d_in).map(|row| row.iter().map(|&v| (v as f64) * (v as f64)).sum::<f64>() / d.d_in as f64).collect();
+        let p = crate::theory::predict_profile_for_inputs(&self.inner.config, d.d_in, &q_x);
         let curve = |c: &crate::theory::Curve, sqrt: bool| -> JsValue {
             if !c.supported {
                 return JsValue::NULL;
@@ -501,7 +502,7 @@ impl Lab {
         to_js(&TheoryJs {
             supported: p.supported,
             reason: &p.reason,
-            input_second_moment: q_x,
+            input_second_moment: p.input_second_moment,
             notes: &p.notes,
             second_moment: curve(&p.second_moment, false),
             second_moment_reason: &p.second_moment.reason,

@@ -192,3 +192,37 @@ fn orthogonal_init_profile() {
         }
     }
 }
+
+/// Mean field predicts per input; the trainer's statistics average over a batch. For a pre-norm
+/// ReLU net (the post- vs pre-norm preset's right net: 50 blocks, LayerNorm, alpha = 1) the
+/// gradient's mean square grows toward layer 0 as q_L / q_l per input, so inputs near the
+/// origin (small q_0) dominate the batch average: the curve averaged over the inputs matches
+/// the probe over the whole training set, the curve at the inputs' mean second moment is
+/// several times too low.
+#[test]
+fn pre_norm_gradient_is_the_average_over_inputs() {
+    use residual_lab::theory::predict_profile_for_inputs;
+    let mut c = Config::default();
+    c.model = ModelConfig { depth: 50, width: 128, norm: NormKind::Layer, norm_position: NormPosition::Pre, branch_scale: BranchScale::One, ..Default::default() };
+    c.data.n = 320;
+    c.batch_size = 256; // the whole training split (256 of 320 points)
+    // Per seed (each seed draws its own spiral): measured and predicted layer-0 RMS / top.
+    let (mut measured, mut averaged, mut at_mean) = (Vec::new(), Vec::new(), Vec::new());
+    for seed in 0..12 {
+        c.seed = seed;
+        let mut t = Trainer::new(c.clone()).unwrap();
+        let r = t.probe();
+        measured.push((r.layers.grad_rms[0] / r.layers.grad_rms[50]) as f64);
+        let d = &t.data;
+        let per_input: Vec<f64> = d.x[..d.n_train * d.d_in].chunks(d.d_in).map(|r| r.iter().map(|&v| (v as f64).powi(2)).sum::<f64>() / d.d_in as f64).collect();
+        averaged.push(predict_profile_for_inputs(&c, d.d_in, &per_input).grad_mean_square.values[0].sqrt());
+        let mean_qx = per_input.iter().sum::<f64>() / per_input.len() as f64;
+        at_mean.push(predict_profile_for_input(&c, d.d_in, mean_qx).grad_mean_square.values[0].sqrt());
+    }
+    let geo = |xs: &[f64]| (xs.iter().map(|v| v.ln()).sum::<f64>() / xs.len() as f64).exp();
+    let ratio: Vec<f64> = measured.iter().zip(&averaged).map(|(m, a)| m / a).collect();
+    let (geo, averaged, at_mean) = (geo(&ratio), geo(&averaged), geo(&at_mean));
+    eprintln!("layer-0 gradient RMS / top: measured {measured:?}; measured / averaged theory {ratio:?} (geometric mean {geo:.2}); averaged theory {averaged:.1}, theory at the mean input {at_mean:.1} (geometric means over seeds)");
+    assert!(geo.ln().abs() < 0.3, "measured / averaged theory = {geo} (geometric mean over seeds)");
+    assert!(averaged > 2.0 * at_mean, "the average over inputs should differ from the curve at the mean input ({averaged} vs {at_mean})");
+}

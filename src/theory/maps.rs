@@ -20,6 +20,12 @@ pub(super) struct Moments {
 /// Moments of phi at variance q, by the closed forms or the sinh-mapped rule of this `step`.
 pub(super) fn moments(phi: Phi, q: f64, step: f64) -> Moments {
     if let Some((g, gd)) = phi.homogeneous_gains() {
+        if q == 0.0 {
+            // A pre-activation that is exactly 0 (an input at the origin, no biases): phi'(0)^2,
+            // 0 for ReLU as in the trainer, not the Gaussian average.
+            let (_, d0, _) = phi.eval(0.0);
+            return Moments { phi2: 0.0, dphi2: d0 * d0, dq_phi2: g };
+        }
         return Moments { phi2: g * q, dphi2: gd, dq_phi2: g };
     }
     if q == f64::INFINITY {

@@ -3,6 +3,7 @@
 
 use super::maps::moments;
 use crate::error::num;
+use crate::norm::NORM_EPS;
 use super::phi::Phi;
 use super::quadrature::FINE_STEP;
 use crate::config::{ActivationKind, BranchScale, Config, DatasetName, InitKind, ModelConfig, NetKind, NormKind, NormPosition};
@@ -75,7 +76,7 @@ pub struct TheoryProfile {
     pub depth: usize,
     /// d_in assumed for the stem (matters for Xavier and orthogonal stems only).
     pub input_dim: usize,
-    /// q_x: the assumed second moment of each input feature.
+    /// q_x: the second moment per input feature, averaged over the inputs.
     pub input_second_moment: f64,
     /// alpha of the residual branches at init (None for plain nets).
     pub branch_multiplier: Option<f64>,
@@ -150,12 +151,43 @@ pub fn predict_profile(cfg: &Config) -> TheoryProfile {
 /// * ReZero (alpha = 0) and Fixup (last branch layer 0): flat, q_l = q_0, factor 1.
 /// * post-norm: unsupported.
 pub fn predict_profile_for_input(cfg: &Config, input_dim: usize, input_second_moment: f64) -> TheoryProfile {
+    predict_profile_for_inputs(cfg, input_dim, &[input_second_moment])
+}
+
+/// Most inputs whose profiles [`predict_profile_for_inputs`] averages; a larger set is
+/// represented by this many evenly spaced order statistics of its second moments.
+pub const MAX_THEORY_INPUTS: usize = 256;
+
+/// The profile the trainer's statistics measure on a set of inputs: mean field is a
+/// prediction per input, and the statistics are means over the batch, so the curves are the
+/// per-input curves averaged over the inputs (`input_second_moments[i]` = |x_i|^2 / d_in).
+/// Averaging matters where the curve is not linear in q_x: a pre-norm net's gradient grows as
+/// q_L / q_l per input, which inputs near the origin dominate.
+pub fn predict_profile_for_inputs(cfg: &Config, input_dim: usize, input_second_moments: &[f64]) -> TheoryProfile {
     let m = &cfg.model;
     let phi = Phi::from_model(m);
+    let mut sorted: Vec<f64> = input_second_moments.to_vec();
+    sorted.sort_unstable_by(f64::total_cmp);
+    let n = sorted.len();
+    let reps: Vec<f64> = if n <= MAX_THEORY_INPUTS {
+        sorted.clone()
+    } else {
+        (0..MAX_THEORY_INPUTS).map(|k| sorted[((k as f64 + 0.5) / MAX_THEORY_INPUTS as f64 * n as f64) as usize]).collect()
+    };
+    let mean_qx = if n == 0 { f64::NAN } else { sorted.iter().sum::<f64>() / n as f64 };
     let mut notes = vec![
         "mean-field prediction: infinite width, at initialisation, Gaussian weights with the init's variance".to_string(),
-        format!("inputs: {input_dim} features of second moment {} each", num(input_second_moment)),
-        "gradient: relative to the top block (the head and the loss set its scale); gradient-independence assumption (Schoenholz et al. 2017)".to_string(),
+        if n == 1 {
+            format!("inputs: {input_dim} features of second moment {} each", num(mean_qx))
+        } else {
+            format!(
+                "inputs: the average of the per-input predictions over {n} inputs of {input_dim} features (second moment per feature {} on average, {} to {}), as the measured statistics average over the batch",
+                num(mean_qx),
+                num(sorted.first().copied().unwrap_or(f64::NAN)),
+                num(sorted.last().copied().unwrap_or(f64::NAN))
+            )
+        },
+        "gradient: relative to the top block (the head and the loss set its scale), the same size at the top for every input; gradient-independence assumption (Schoenholz et al. 2017)".to_string(),
     ];
     if m.norm != NormKind::None {
         notes.push("norms: affine at init (gain 1, shift 0), eps neglected".to_string());
@@ -164,7 +196,13 @@ pub fn predict_profile_for_input(cfg: &Config, input_dim: usize, input_second_mo
         notes.push("fixup: the head is zero at init, so the measured dL/dh_l is exactly 0 at step 0; the flat relative profile applies once the head has moved".to_string());
     }
     let branch_multiplier = (m.kind == NetKind::Residual).then(|| branch_multiplier(m));
-    let (forward, backward) = profile_curves(m, phi, input_dim, input_second_moment);
+    let (forward, backward) = if reps.is_empty() {
+        let reason = "no inputs to predict for".to_string();
+        (Err(reason.clone()), Err(reason))
+    } else {
+        let per_input: Vec<(CurveResult, CurveResult)> = reps.iter().map(|&qx| profile_curves(m, phi, input_dim, qx)).collect();
+        (average(per_input.iter().map(|c| &c.0)), average(per_input.iter().map(|c| &c.1)))
+    };
     let (second_moment, grad_mean_square) = (Curve::from(forward), Curve::from(backward));
     let supported = second_moment.supported && grad_mean_square.supported;
     let reason = [&second_moment, &grad_mean_square]
@@ -179,12 +217,29 @@ pub fn predict_profile_for_input(cfg: &Config, input_dim: usize, input_second_mo
         reason,
         depth: m.depth,
         input_dim,
-        input_second_moment,
+        input_second_moment: mean_qx,
         branch_multiplier,
         second_moment,
         grad_mean_square,
         notes,
     }
+}
+
+/// The elementwise mean of per-input curves, or the first reason one has none.
+fn average<'a>(curves: impl Iterator<Item = &'a CurveResult>) -> CurveResult {
+    let mut sum: Vec<f64> = Vec::new();
+    let mut count = 0;
+    for c in curves {
+        let values = c.as_ref().map_err(Clone::clone)?;
+        if sum.is_empty() {
+            sum = vec![0.0; values.len()];
+        }
+        for (s, v) in sum.iter_mut().zip(values) {
+            *s += v;
+        }
+        count += 1;
+    }
+    Ok(sum.into_iter().map(|s| s / count as f64).collect())
 }
 
 /// alpha at init, as `net.rs` sets it: ReZero 0; Fixup's multiplier and a learnable scalar 1;
@@ -237,7 +292,15 @@ fn profile_curves(m: &ModelConfig, phi: Phi, input_dim: usize, qx: f64) -> (Curv
                         h = mo.phi2;
                         factors.push(s_hidden * mo.dphi2);
                     }
-                    NormKind::Layer | NormKind::Rms | NormKind::Batch => {
+                    NormKind::Layer | NormKind::Rms => {
+                        // N divides by sqrt(q_pre + eps): its output has second moment r < 1.
+                        let r = q_pre / (q_pre + NORM_EPS);
+                        let mo = moments(phi, r, FINE_STEP);
+                        h = mo.phi2;
+                        factors.push(s_hidden * mo.dphi2 / (q_pre + NORM_EPS));
+                    }
+                    NormKind::Batch => {
+                        // Per unit over the batch: the inputs' average of phi^2 is that of r = 1.
                         let mo = moments(phi, 1.0, FINE_STEP);
                         h = mo.phi2;
                         factors.push(if q_pre > 0.0 { s_hidden * mo.dphi2 / q_pre } else { f64::INFINITY });
@@ -292,16 +355,23 @@ fn profile_curves(m: &ModelConfig, phi: Phi, input_dim: usize, qx: f64) -> (Curv
                     (Ok(second), Ok(backward_from_factors(&factors)))
                 }
                 NormKind::Layer | NormKind::Rms | NormKind::Batch => {
-                    // The branch input N(h) has second moment 1 per unit whatever q is.
-                    let v1 = branch_variance(phi, branch, 1.0);
-                    let gain1 = branch_gain(phi, branch, 1.0);
                     let centred = m.norm == NormKind::Layer;
                     for _ in 0..depth {
-                        // Variance over units of h_l: LayerNorm removes the mean over units
-                        // (nonzero only through the stem activation); RMSNorm divides by the RMS.
-                        let sigma2 = if centred { q - mean0 * mean0 } else { q };
-                        factors.push(if sigma2 > 0.0 { 1.0 + a2 * gain1 / sigma2 } else { f64::INFINITY });
-                        q += a2 * v1;
+                        // The branch input N(h) has second moment r = sigma^2 / (sigma^2 + eps)
+                        // per unit (1 but for a stream near 0, as at an input at the origin),
+                        // sigma^2 the variance of h_l over units: LayerNorm removes the mean over
+                        // units (nonzero only through the stem activation); RMSNorm divides by
+                        // the RMS. BatchNorm (per unit over the batch): r = 1 on average over the
+                        // inputs, and the branch is linear in r for the activations it covers.
+                        let (sigma2, eps) = match m.norm {
+                            NormKind::Batch => (q, 0.0),
+                            _ if centred => (q - mean0 * mean0, NORM_EPS),
+                            _ => (q, NORM_EPS),
+                        };
+                        let r = if eps == 0.0 { 1.0 } else { sigma2 / (sigma2 + eps) };
+                        let gain = branch_gain(phi, branch, r);
+                        factors.push(if sigma2 + eps > 0.0 { 1.0 + a2 * gain / (sigma2 + eps) } else { f64::INFINITY });
+                        q += a2 * branch_variance(phi, branch, r);
                         second.push(q);
                     }
                     if m.norm == NormKind::Batch {

@@ -101,8 +101,10 @@ fn pre_norm_grows_linearly() {
         assert!(close(v1, 2.0, 1e-12));
         let h = &p.second_moment.values;
         assert!(p.second_moment.supported);
+        // The closed form neglects the norms' eps (1e-5; the profile keeps it): relative
+        // differences up to eps / q_0.
         for (l, &v) in h.iter().enumerate() {
-            assert!(close(v, 2.0 + l as f64 * alpha2 * v1, 1e-12), "{norm:?} l = {l}: {v}");
+            assert!(close(v, 2.0 + l as f64 * alpha2 * v1, 1e-5), "{norm:?} l = {l}: {v}");
         }
         if norm == NormKind::Batch {
             assert!(!p.grad_mean_square.supported && p.grad_mean_square.reason.contains("batch"));
@@ -383,9 +385,10 @@ fn quoted_growth_factors() {
     c.model.norm_position = NormPosition::Pre;
     let p = predict_profile_for_input(&c, 2, 1.0 / 6.0);
     let (q, g) = (&p.second_moment.values, &p.grad_mean_square.values);
+    // closed forms without the norm's eps (1e-5): relative differences up to eps / q_0 = 3e-5
     for l in 0..=50 {
-        assert!(close(q[l], 1.0 / 3.0 + 2.0 * l as f64, 1e-12));
-        assert!(close(g[l], q[50] / q[l], 1e-12));
+        assert!(close(q[l], 1.0 / 3.0 + 2.0 * l as f64, 1e-4));
+        assert!(close(g[l], q[50] / q[l], 1e-4));
     }
     assert!((g[0].sqrt() - 17.35).abs() < 0.01, "{}", g[0].sqrt());
 }

@@ -49,7 +49,8 @@ export const PRESETS = [
     text: "Post-norm (left) renormalizes the stream after every block, so its second moment is pinned near 1 at every depth; " +
       "pre-norm (right) leaves the identity path untouched, so the stream grows linearly, q_l = q_0 + 2l on average, and the gradient's " +
       "mean square grows toward layer 0 as q_L/q_l for each input (each norm divides its branch's gradient by the stream's RMS): " +
-      "about ×17 in RMS at layer 0 for an input of average size, more for inputs near the origin, whose q_0 is small.",
+      "about ×17 in RMS at layer 0 for an input of average size, and by tens to hundreds of times for the batch, whose RMS the " +
+      "points near the spiral's centre dominate (their q_0 is small). The dotted theory averages the per-input prediction over the data.",
     nets: [res({ depth: 50, norm: "layer", norm_position: "post", branch_scale: "one" }),
       res({ depth: 50, norm: "layer", norm_position: "pre", branch_scale: "one" })],
   },
