@@ -15,11 +15,11 @@ step "build pkg/"
 scripts/build.sh
 
 step "wasm-bindgen tests under Node"
-cargo test --target wasm32-unknown-unknown --test wasm_api
+cargo test --target wasm32-unknown-unknown --test wasm_api --test wasm_state
 
 step "wasm-bindgen tests in headless Chromium"
 WASM_BINDGEN_USE_BROWSER=1 CHROMEDRIVER=/usr/bin/chromedriver \
-  cargo test --target wasm32-unknown-unknown --test wasm_api
+  cargo test --target wasm32-unknown-unknown --test wasm_api --test wasm_state
 
 step "JS API tests under Node (node --test tests/js)"
 node --test --test-concurrency=1 tests/js/
