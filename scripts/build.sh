@@ -1,9 +1,8 @@
 #!/usr/bin/env bash
-# Builds pkg/ (the wasm module and its JS bindings, --target web) in release with simd128,
+# Builds pkg/ (the wasm module and its JS bindings, --target web) in release with simd128, and
 # pkg/relaxed/ (the same core with relaxed SIMD: fused multiply-adds in the matrix kernel),
-# which the page loads instead where the browser has relaxed SIMD, and pkg/threads/ (relaxed,
-# on shared memory, with a helper thread for the products; for cross-origin isolated pages). Both are optimized by npm
-# binaryen's wasm-opt (Debian's binaryen 108 corrupts wasm-bindgen output).
+# which the page loads instead where the browser has relaxed SIMD. Both are optimized by npm
+# binaryen's wasm-opt (Debian's binaryen 108 corrupts wasm-bindgen output). Stable Rust only.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 TARGET_DIR="${CARGO_TARGET_DIR:-target}"
@@ -27,17 +26,7 @@ build pkg "$TARGET_DIR"
 # own keeps the two builds from invalidating each other.
 RUSTFLAGS="-C target-feature=+simd128,+relaxed-simd" build pkg/relaxed "$TARGET_DIR/relaxed" --enable-relaxed-simd
 rm -f pkg/relaxed/.gitignore pkg/relaxed/package.json
-# pkg/threads/: the relaxed core on shared memory, with one helper thread for the matrix products
-# (src/pool.rs; started by www/js/threads.js on a cross-origin isolated page). Shared memory needs
-# std rebuilt with atomics (-Zbuild-std, rust-src; RUSTC_BOOTSTRAP lets stable rustc take the
-# flag), and the linker told to import a shared memory and export the thread-local storage.
-THREAD_LINK="-C link-arg=--shared-memory -C link-arg=--import-memory -C link-arg=--max-memory=4294967296"
-for sym in __wasm_init_tls __tls_size __tls_align __tls_base; do THREAD_LINK="$THREAD_LINK -C link-arg=--export=$sym"; done
-RUSTC_BOOTSTRAP=1 CARGO_UNSTABLE_BUILD_STD=std,panic_abort \
-  RUSTFLAGS="-C target-feature=+simd128,+relaxed-simd,+atomics,+bulk-memory,+mutable-globals $THREAD_LINK" \
-  build pkg/threads "$TARGET_DIR/threads" --enable-relaxed-simd --enable-threads
-rm -f pkg/threads/.gitignore pkg/threads/package.json
 
 node scripts/pkg-json.mjs
 node scripts/dist.mjs
-echo "[build] pkg/ ready: $(du -h pkg/residual_lab_bg.wasm | cut -f1) wasm, pkg/relaxed/: $(du -h pkg/relaxed/residual_lab_bg.wasm | cut -f1), pkg/threads/: $(du -h pkg/threads/residual_lab_bg.wasm | cut -f1)"
+echo "[build] pkg/ ready: $(du -h pkg/residual_lab_bg.wasm | cut -f1) wasm, pkg/relaxed/: $(du -h pkg/relaxed/residual_lab_bg.wasm | cut -f1)"

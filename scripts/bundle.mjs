@@ -6,8 +6,8 @@
 // `MINIFY=0 node scripts/serve.mjs` serves the sources unchanged (unbundled), for debugging.
 //
 // What a bundle leaves alone:
-// - pkg/ (the wasm-bindgen module, also the public JS API) and www/vendor/ (uPlot, already
-//   minified by scripts/vendor.mjs): imported as their own files, never inlined, so the page's
+// - pkg/ (the wasm-bindgen module, also the public JS API) and www/vendor/ (uPlot, copied by
+//   scripts/vendor.mjs and minified on its own here): imported as their own files, never inlined, so the page's
 //   two workers share one download of pkg/, user code can import it, and the page and the embed
 //   share uPlot (which also gzips smaller on its own than inside the page's bundle);
 // - `new URL("x", import.meta.url)` (worker scripts, pkg/, the wasm, CSS): kept, with "x"
@@ -33,7 +33,7 @@ const posix = (p) => p.split(path.sep).join("/");
 
 /** Whether `rel` (repository-relative, `/`-separated) is served processed rather than as is. */
 export function processed(rel) {
-  return MINIFY && (/^(?:www|pkg)\/.*\.m?js$/.test(rel) && !rel.startsWith("www/vendor/") || /^www\/.*\.css$/.test(rel)
+  return MINIFY && (/^(?:www|pkg)\/.*\.m?js$/.test(rel) || /^www\/.*\.css$/.test(rel)
     || rel === "www/index.html");
 }
 

@@ -4,7 +4,6 @@
 // (scripts/bundle.mjs; MINIFY=0 to serve the sources).
 //   node scripts/serve.mjs            -> http://127.0.0.1:8080/www/
 //   PORT=0 node scripts/serve.mjs     -> a free port (the URL line says which)
-//   COI=1 node scripts/serve.mjs      -> cross-origin isolated (COOP/COEP), for www/js/threads.js
 import { createServer } from "node:http";
 import { createReadStream, promises as fs } from "node:fs";
 import path from "node:path";
@@ -14,7 +13,6 @@ import { processed, served } from "./bundle.mjs";
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const PORT = Number.parseInt(process.env.PORT ?? "8080", 10);
 const HOST = "127.0.0.1";
-const COI = process.env.COI === "1";
 
 const MIME = {
   ".html": "text/html; charset=utf-8",
@@ -70,12 +68,6 @@ async function processedBody(rel) {
 const server = createServer(async (req, res) => {
   // Any origin may load the lab (a blog embedding embed.js, its worker and the wasm): CORS for all.
   res.setHeader("access-control-allow-origin", "*");
-  // COI=1: cross-origin isolated pages (SharedArrayBuffer), which the threads build needs.
-  if (COI) {
-    res.setHeader("cross-origin-opener-policy", "same-origin");
-    res.setHeader("cross-origin-embedder-policy", "require-corp");
-    res.setHeader("cross-origin-resource-policy", "cross-origin");
-  }
   if (req.method === "OPTIONS") { res.writeHead(204, { "access-control-allow-methods": "GET, HEAD" }); return res.end(); }
   if (req.method !== "GET" && req.method !== "HEAD") return send(res, 405, "method not allowed\n");
   let urlPath;

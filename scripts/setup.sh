@@ -14,11 +14,6 @@ if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   rustup target add wasm32-unknown-unknown
 fi
 
-if ! rustup component list --installed | grep -q '^rust-src'; then
-  log "adding rust-src (the threads build rebuilds std with atomics)"
-  rustup component add rust-src
-fi
-
 if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$WASM_BINDGEN_VERSION" ]; then
   log "installing wasm-bindgen-cli $WASM_BINDGEN_VERSION (about 10 minutes cold)"
   # --locked fails on this registry (its lockfile wants a webpki-roots it does not serve).
@@ -36,5 +31,24 @@ fi
 if [ ! -d node_modules/playwright-core ] || [ ! -d node_modules/uplot ] || [ ! -d node_modules/binaryen ] || [ ! -d node_modules/esbuild ]; then
   log "installing npm dev tools (playwright-core, uplot, binaryen, esbuild)"
   if [ -f package-lock.json ]; then npm ci --no-audit --no-fund --loglevel=error; else npm install --no-audit --no-fund --loglevel=error; fi
+fi
+# Real PyTorch for tests/py (the export's oracle), in a venv outside the repo: 2 min 15 s and
+# 5.4 GB cold here (the default wheel; it runs on the CPU). RL_VENV may name an existing venv;
+# the install is skipped when torch and numpy import there. SKIP_TORCH=1 skips it
+# (scripts/start.sh: serving the page needs no torch).
+RL_VENV="${RL_VENV:-$HOME/.cache/residual-lab/venv}"
+if [ "${SKIP_TORCH:-0}" != 1 ] && ! "$RL_VENV/bin/python" -c "import torch, numpy" 2>/dev/null; then
+  log "installing torch and numpy into $RL_VENV (about 2 minutes, 5.4 GB)"
+  if [ ! -x "$RL_VENV/bin/python" ]; then
+    mkdir -p "$(dirname "$RL_VENV")"
+    if ! python3 -m venv "$RL_VENV" 2>/dev/null; then
+      rm -rf "$RL_VENV"
+      SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
+      $SUDO apt-get update -qq
+      DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq python3-venv >/dev/null
+      python3 -m venv "$RL_VENV"
+    fi
+  fi
+  "$RL_VENV/bin/python" -m pip install --quiet --disable-pip-version-check -r tests/py/requirements.txt
 fi
 log "tools ready"

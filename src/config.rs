@@ -1,11 +1,11 @@
-//! The one config schema: a default for every field and no unknown fields, read and written
-//! by hand (json.rs) with serde's rules and messages.
-//! JSON, the JS API and the page's URL hash all use it. `Config::validate` checks every
-//! range (including the caps that keep a browser tab alive) and names the field.
+//! The one config schema: plain data with a default for every field. serde reads and writes
+//! it (JSON text through serde_json, JS objects through serde-wasm-bindgen): every field
+//! optional, unknown fields rejected, enums by their snake_case names. `Config::validate`
+//! checks every range (including the caps that keep a browser tab alive) and names the field.
 
-use crate::error::{LabError, Result};
-use crate::float_text::Disp;
-use crate::json::{self, J};
+use crate::error::{num, parse_json, LabError, Result};
+use serde::{Deserialize, Serialize};
+use std::fmt;
 
 /// Caps that keep a browser tab alive.
 pub const MAX_DEPTH: usize = 10_000;
@@ -20,14 +20,16 @@ pub const MAX_PARAMS: usize = 4_000_000;
 pub const MAX_ACTIVATIONS: usize = 8_388_608;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[cfg_attr(test, derive(serde::Serialize, serde::Deserialize), serde(rename_all = "snake_case"))]
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum NetKind {
     Plain,
     Residual,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[cfg_attr(test, derive(serde::Serialize, serde::Deserialize), serde(rename_all = "snake_case"))]
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum ActivationKind {
     Relu,
     LeakyRelu,
@@ -38,7 +40,8 @@ pub enum ActivationKind {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[cfg_attr(test, derive(serde::Serialize, serde::Deserialize), serde(rename_all = "snake_case"))]
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum NormKind {
     None,
     Batch,
@@ -47,7 +50,8 @@ pub enum NormKind {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[cfg_attr(test, derive(serde::Serialize, serde::Deserialize), serde(rename_all = "snake_case"))]
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum NormPosition {
     /// Residual: first inside the branch, `h + alpha F(N(h))`.
     Pre,
@@ -56,7 +60,8 @@ pub enum NormPosition {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[cfg_attr(test, derive(serde::Serialize, serde::Deserialize), serde(rename_all = "snake_case"))]
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum InitKind {
     XavierUniform,
     XavierNormal,
@@ -70,7 +75,8 @@ pub enum InitKind {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[cfg_attr(test, derive(serde::Serialize, serde::Deserialize), serde(rename_all = "snake_case"))]
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum BranchScale {
     /// alpha = 1.
     One,
@@ -81,8 +87,7 @@ pub enum BranchScale {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-// optim.rs derives serde for Optimizer, which holds this.
-#[derive(serde::Serialize, serde::Deserialize)]
+#[derive(Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum OptimizerKind {
     Sgd,
@@ -92,7 +97,8 @@ pub enum OptimizerKind {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[cfg_attr(test, derive(serde::Serialize, serde::Deserialize), serde(rename_all = "snake_case"))]
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum DatasetName {
     Spiral,
     Circles,
@@ -105,7 +111,8 @@ pub enum DatasetName {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[cfg_attr(test, derive(serde::Serialize, serde::Deserialize), serde(rename_all = "snake_case"))]
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum LossKind {
     /// Cross-entropy for classification data, mean squared error for regression.
     Auto,
@@ -113,224 +120,21 @@ pub enum LossKind {
     Mse,
 }
 
-/// The JSON names of a unit enum's variants (serde's `snake_case` names), for the hand-written
-/// reader (json.rs) and messages.
-macro_rules! names {
-    ($($t:ident { $($v:ident = $s:literal),* $(,)? })*) => {$(
-        impl $t {
-            pub const NAMES: &'static [&'static str] = &[$($s),*];
-            pub const ALL: &'static [$t] = &[$($t::$v),*];
-            pub fn name(self) -> &'static str {
-                match self { $($t::$v => $s),* }
+/// Enums print as their serde names (`he_normal`), for messages.
+macro_rules! display_as_serde {
+    ($($t:ty),*) => {$(
+        impl fmt::Display for $t {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                self.serialize(f)
             }
         }
     )*};
 }
-
-names! {
-    NetKind { Plain = "plain", Residual = "residual" }
-    ActivationKind { Relu = "relu", LeakyRelu = "leaky_relu", Tanh = "tanh", Linear = "linear", Gelu = "gelu", Sigmoid = "sigmoid" }
-    NormKind { None = "none", Batch = "batch", Layer = "layer", Rms = "rms" }
-    NormPosition { Pre = "pre", Post = "post" }
-    InitKind {
-        XavierUniform = "xavier_uniform", XavierNormal = "xavier_normal", HeNormal = "he_normal", HeUniform = "he_uniform",
-        LecunNormal = "lecun_normal", Orthogonal = "orthogonal", Fixup = "fixup", Rezero = "rezero", Custom = "custom",
-    }
-    BranchScale { One = "one", InvSqrtDepth = "inv_sqrt_depth", Learnable = "learnable" }
-    OptimizerKind { Sgd = "sgd", Momentum = "momentum", Adam = "adam", Adamw = "adamw" }
-    DatasetName { Spiral = "spiral", Circles = "circles", Xor = "xor", Blobs = "blobs", Regression = "regression", Custom = "custom" }
-    LossKind { Auto = "auto", CrossEntropy = "cross_entropy", Mse = "mse" }
-}
-
-/// A unit enum from JSON.
-fn kind<T: Copy + Named>(path: &str, j: &J) -> json::Res<T> {
-    json::enum_of(path, j, T::names(), T::all())
-}
-
-/// The names table of an enum, for `kind`.
-pub trait Named: Sized + 'static {
-    fn names() -> &'static [&'static str];
-    fn all() -> &'static [Self];
-}
-macro_rules! named {
-    ($($t:ident)*) => {$(
-        impl Named for $t {
-            fn names() -> &'static [&'static str] { $t::NAMES }
-            fn all() -> &'static [Self] { $t::ALL }
-        }
-    )*};
-}
-named!(NetKind ActivationKind NormKind NormPosition InitKind BranchScale OptimizerKind DatasetName LossKind);
-
-impl ModelConfig {
-    const FIELDS: &'static [&'static str] = &[
-        "kind", "depth", "width", "activation", "leaky_slope", "norm", "norm_position", "final_norm", "init", "sigma_w2",
-        "sigma_b2", "branch_layers", "branch_scale", "stem_activation",
-    ];
-    /// Reads the JSON form (missing fields take their defaults; unknown ones are an error).
-    pub fn from_j(path: &str, j: &J) -> json::Res<ModelConfig> {
-        let mut m = ModelConfig::default();
-        json::fields(path, j, "struct ModelConfig", Self::FIELDS, true, false, |k, p, v| {
-            match k {
-                0 => m.kind = kind(p, v)?,
-                1 => m.depth = json::usize_of(p, v)?,
-                2 => m.width = json::usize_of(p, v)?,
-                3 => m.activation = kind(p, v)?,
-                4 => m.leaky_slope = json::f64_of(p, v)?,
-                5 => m.norm = kind(p, v)?,
-                6 => m.norm_position = kind(p, v)?,
-                7 => m.final_norm = json::bool_of(p, v)?,
-                8 => m.init = kind(p, v)?,
-                9 => m.sigma_w2 = json::f64_of(p, v)?,
-                10 => m.sigma_b2 = json::f64_of(p, v)?,
-                11 => m.branch_layers = json::usize_of(p, v)?,
-                12 => m.branch_scale = kind(p, v)?,
-                _ => m.stem_activation = json::bool_of(p, v)?,
-            }
-            Ok(())
-        })?;
-        Ok(m)
-    }
-}
-
-impl OptimizerConfig {
-    const FIELDS: &'static [&'static str] = &["kind", "lr", "momentum", "nesterov", "beta1", "beta2", "eps", "weight_decay", "clip_norm"];
-    pub fn from_j(path: &str, j: &J) -> json::Res<OptimizerConfig> {
-        let mut o = OptimizerConfig::default();
-        json::fields(path, j, "struct OptimizerConfig", Self::FIELDS, true, false, |k, p, v| {
-            match k {
-                0 => o.kind = kind(p, v)?,
-                3 => o.nesterov = json::bool_of(p, v)?,
-                _ => {
-                    let x = json::f64_of(p, v)?;
-                    *match k {
-                        1 => &mut o.lr,
-                        2 => &mut o.momentum,
-                        4 => &mut o.beta1,
-                        5 => &mut o.beta2,
-                        6 => &mut o.eps,
-                        7 => &mut o.weight_decay,
-                        _ => &mut o.clip_norm,
-                    } = x;
-                }
-            }
-            Ok(())
-        })?;
-        Ok(o)
-    }
-}
-
-impl DataConfig {
-    const FIELDS: &'static [&'static str] = &["name", "n", "noise", "test_fraction", "classes", "shuffle"];
-    pub fn from_j(path: &str, j: &J) -> json::Res<DataConfig> {
-        let mut d = DataConfig::default();
-        json::fields(path, j, "struct DataConfig", Self::FIELDS, true, false, |k, p, v| {
-            match k {
-                0 => d.name = kind(p, v)?,
-                1 => d.n = json::usize_of(p, v)?,
-                2 => d.noise = json::f64_of(p, v)?,
-                3 => d.test_fraction = json::f64_of(p, v)?,
-                4 => d.classes = json::usize_of(p, v)?,
-                _ => d.shuffle = json::bool_of(p, v)?,
-            }
-            Ok(())
-        })?;
-        Ok(d)
-    }
-}
-
-impl Config {
-    const FIELDS: &'static [&'static str] = &["model", "optimizer", "data", "loss", "batch_size", "bn_momentum", "seed", "stop_on_divergence"];
-    /// Reads the JSON form (every field optional, unknown fields rejected) without validating
-    /// the ranges; errors name the field path below `path`.
-    pub fn from_j(path: &str, j: &J) -> json::Res<Config> {
-        let mut c = Config::default();
-        json::fields(path, j, "struct Config", Self::FIELDS, true, false, |k, p, v| {
-            match k {
-                0 => c.model = ModelConfig::from_j(p, v)?,
-                1 => c.optimizer = OptimizerConfig::from_j(p, v)?,
-                2 => c.data = DataConfig::from_j(p, v)?,
-                3 => c.loss = kind(p, v)?,
-                4 => c.batch_size = json::usize_of(p, v)?,
-                5 => c.bn_momentum = json::f64_of(p, v)?,
-                6 => c.seed = json::uint_of(p, v, u32::MAX as u64, "u32")? as u32,
-                _ => c.stop_on_divergence = json::bool_of(p, v)?,
-            }
-            Ok(())
-        })?;
-        Ok(c)
-    }
-}
-
-/// JSON as serde_json wrote the derived form: every field, in declaration order.
-impl Config {
-    pub fn write_json(&self, w: &mut json::W) {
-        let m = &self.model;
-        w.open();
-        w.key("model");
-        w.open();
-        w.field("kind", m.kind.name());
-        w.field("depth", m.depth as u64);
-        w.field("width", m.width as u64);
-        w.field("activation", m.activation.name());
-        w.field("leaky_slope", m.leaky_slope);
-        w.field("norm", m.norm.name());
-        w.field("norm_position", m.norm_position.name());
-        w.field("final_norm", m.final_norm);
-        w.field("init", m.init.name());
-        w.field("sigma_w2", m.sigma_w2);
-        w.field("sigma_b2", m.sigma_b2);
-        w.field("branch_layers", m.branch_layers as u64);
-        w.field("branch_scale", m.branch_scale.name());
-        w.field("stem_activation", m.stem_activation);
-        w.end();
-        w.key("optimizer");
-        self.optimizer.write_json(w);
-        let d = &self.data;
-        w.key("data");
-        w.open();
-        w.field("name", d.name.name());
-        w.field("n", d.n as u64);
-        w.field("noise", d.noise);
-        w.field("test_fraction", d.test_fraction);
-        w.field("classes", d.classes as u64);
-        w.field("shuffle", d.shuffle);
-        w.end();
-        w.field("loss", self.loss.name());
-        w.field("batch_size", self.batch_size as u64);
-        w.field("bn_momentum", self.bn_momentum);
-        w.field("seed", self.seed as u64);
-        w.field("stop_on_divergence", self.stop_on_divergence);
-        w.end();
-    }
-
-    /// The default config as a JSON tree: the JS API's template of which fields exist and what
-    /// each takes (floats are `J::F`, integers `J::U`, enums `J::Str`).
-    pub fn template() -> J {
-        let mut w = json::W::default();
-        Config::default().write_json(&mut w);
-        json::parse(&w.0).unwrap_or(J::Null)
-    }
-}
-
-impl OptimizerConfig {
-    pub fn write_json(&self, w: &mut json::W) {
-        w.open();
-        w.field("kind", self.kind.name());
-        w.field("lr", self.lr);
-        w.field("momentum", self.momentum);
-        w.field("nesterov", self.nesterov);
-        w.field("beta1", self.beta1);
-        w.field("beta2", self.beta2);
-        w.field("eps", self.eps);
-        w.field("weight_decay", self.weight_decay);
-        w.field("clip_norm", self.clip_norm);
-        w.end();
-    }
-}
+display_as_serde!(NetKind, ActivationKind, NormKind, NormPosition, InitKind, BranchScale, OptimizerKind, DatasetName, LossKind);
 
 #[derive(Clone, Debug, PartialEq)]
-#[cfg_attr(test, derive(serde::Serialize, serde::Deserialize), serde(default, deny_unknown_fields))]
+#[derive(Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct ModelConfig {
     pub kind: NetKind,
     /// Number of blocks L (the stem and the head are extra).
@@ -378,8 +182,7 @@ impl Default for ModelConfig {
 }
 
 #[derive(Clone, Debug, PartialEq)]
-// optim.rs derives serde for Optimizer, which holds this.
-#[derive(serde::Serialize, serde::Deserialize)]
+#[derive(Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct OptimizerConfig {
     pub kind: OptimizerKind,
@@ -412,7 +215,8 @@ impl Default for OptimizerConfig {
 }
 
 #[derive(Clone, Debug, PartialEq)]
-#[cfg_attr(test, derive(serde::Serialize, serde::Deserialize), serde(default, deny_unknown_fields))]
+#[derive(Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct DataConfig {
     pub name: DatasetName,
     /// Number of points (train + test).
@@ -434,7 +238,8 @@ impl Default for DataConfig {
 }
 
 #[derive(Clone, Debug, PartialEq)]
-#[cfg_attr(test, derive(serde::Serialize, serde::Deserialize), serde(default, deny_unknown_fields))]
+#[derive(Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct Config {
     pub model: ModelConfig,
     pub optimizer: OptimizerConfig,
@@ -465,87 +270,6 @@ impl Default for Config {
     }
 }
 
-/// The field path at byte offset `end` of `s` (where a syntax error was found): a small scan
-/// of the text up to there, tracking the open objects (with their current key) and arrays
-/// (with the index of the element being read).
-pub fn json_path_at(s: &str, end: usize) -> String {
-    let b = s.as_bytes();
-    let end = end.min(b.len());
-    // (key, expecting a key) for objects; (index, element started) for arrays.
-    enum Frame {
-        Obj(Option<String>, bool),
-        Arr(usize, bool),
-    }
-    let mut stack: Vec<Frame> = Vec::new();
-    let mut i = 0;
-    while i < end {
-        let c = b[i];
-        i += 1;
-        match c {
-            b'"' => {
-                let from = i;
-                while i < end && b[i] != b'"' {
-                    i += if b[i] == b'\\' { 2 } else { 1 };
-                }
-                let text = String::from_utf8_lossy(&b[from..i.min(end)]).into_owned();
-                i += 1;
-                match stack.last_mut() {
-                    Some(Frame::Obj(key, expect @ true)) => {
-                        *key = Some(text);
-                        *expect = false;
-                    }
-                    Some(Frame::Arr(_, started)) => *started = true,
-                    _ => {}
-                }
-            }
-            b'{' | b'[' => {
-                if let Some(Frame::Arr(_, started)) = stack.last_mut() {
-                    *started = true;
-                }
-                stack.push(if c == b'{' { Frame::Obj(None, true) } else { Frame::Arr(0, false) });
-            }
-            b'}' | b']' => {
-                stack.pop();
-            }
-            b',' => match stack.last_mut() {
-                Some(Frame::Obj(key, expect)) => {
-                    *key = None;
-                    *expect = true;
-                }
-                Some(Frame::Arr(n, started)) => {
-                    *n += 1;
-                    *started = false;
-                }
-                None => {}
-            },
-            b' ' | b'\t' | b'\n' | b'\r' | b':' => {}
-            _ => {
-                if let Some(Frame::Arr(_, started)) = stack.last_mut() {
-                    *started = true;
-                }
-            }
-        }
-    }
-    let mut path = String::new();
-    for f in &stack {
-        match f {
-            Frame::Obj(Some(k), _) => {
-                if !path.is_empty() {
-                    path.push('.');
-                }
-                path.push_str(k);
-            }
-            Frame::Arr(n, true) => {
-                path.push('[');
-                path.push_str(&n.to_string());
-                path.push(']');
-            }
-            _ => {}
-        }
-    }
-    path
-}
-
 fn check_usize(field: &str, v: usize, lo: usize, hi: usize) -> Result<()> {
     if v < lo || v > hi {
         return Err(LabError::invalid(field, format!("{v} is out of range; allowed {lo} to {hi}")));
@@ -558,34 +282,23 @@ fn check_f64(field: &str, v: f64, lo: f64, hi: f64, open_low: bool) -> Result<()
     let ok = v.is_finite() && if open_low { v > lo } else { v >= lo } && v <= hi;
     if !ok {
         let lb = if open_low { "(" } else { "[" };
-        return Err(LabError::invalid(
-            field,
-            format!("{} is out of range; allowed a finite number in {lb}{}, {}]", Disp(v), Disp(lo), Disp(hi)),
-        ));
+        return Err(LabError::invalid(field, format!("{} is out of range; allowed a finite number in {lb}{}, {}]", num(v), num(lo), num(hi))));
     }
     Ok(())
 }
 
 impl Config {
-    /// Parses JSON (every field optional) and validates it.
+    /// Reads JSON text (every field optional, unknown fields rejected) and validates it.
+    /// Errors name the field path (`model.depth: ...`).
     pub fn from_json(s: &str) -> Result<Config> {
-        if !s.trim_start().starts_with('{') {
-            let head: String = s.trim_start().chars().take(20).collect();
-            return Err(LabError::invalid("config", format!("expected a JSON object, got {head:?}")));
-        }
-        let c = Config::deserialize_json(s)?;
+        let c: Config = parse_json(s).map_err(|(path, message)| {
+            // A path that starts at the top (`[0]` when serde reads the struct as a sequence)
+            // hangs off "config".
+            let field = if path.is_empty() || path.starts_with('[') { format!("config{path}") } else { path };
+            LabError::invalid(field, message)
+        })?;
         c.validate()?;
         Ok(c)
-    }
-
-    /// Parses JSON (every field optional) without validating the ranges; errors name the
-    /// field path. The one deserializer of `Config` for JSON text (the JS API writes its
-    /// config objects out as JSON and comes here too).
-    pub fn deserialize_json(s: &str) -> Result<Config> {
-        json::parse(s).and_then(|j| Config::from_j("", &j)).map_err(|(path, e)| {
-            let field = if path.is_empty() { "config".to_string() } else { path };
-            LabError::invalid(field, e)
-        })
     }
 
     pub fn is_classification(&self) -> bool {
@@ -616,7 +329,7 @@ impl Config {
         if m.kind == NetKind::Plain && matches!(m.init, InitKind::Fixup | InitKind::Rezero) {
             return Err(LabError::invalid(
                 "model.init",
-                format!("{} needs model.kind = \"residual\" (it initialises residual branches)", m.init.name()),
+                format!("{} needs model.kind = \"residual\" (it initialises residual branches)", m.init),
             ));
         }
         if m.init == InitKind::Fixup && m.norm != NormKind::None {
@@ -644,7 +357,7 @@ impl Config {
             return Err(LabError::invalid("loss", "cross_entropy needs a classification dataset; data.name is regression"));
         }
         if !self.is_classification() && matches!(d.name, DatasetName::Spiral | DatasetName::Circles | DatasetName::Xor | DatasetName::Blobs) {
-            return Err(LabError::invalid("loss", format!("mse needs regression targets; data.name {} has class labels", d.name.name())));
+            return Err(LabError::invalid("loss", format!("mse needs regression targets; data.name {} has class labels", d.name)));
         }
         let acts = m.depth * m.width * self.batch_size;
         if acts > MAX_ACTIVATIONS {
@@ -687,6 +400,7 @@ impl Config {
     }
 }
 
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -722,169 +436,22 @@ mod tests {
             (r#"{"batch_size":0}"#, "batch_size"),
             (r#"{"seed":-1}"#, "seed"),
             (r#"{"seed":1.5}"#, "seed"),
+            (r#"{"seed":4294967296}"#, "seed"),
             (r#"{"unknown":1}"#, "unknown"),
             (r#"{"model":{"depth":10000,"width":1024}}"#, "model.depth"),
             (r#"{"data":{"name":"regression"},"loss":"cross_entropy"}"#, "loss"),
             (r#"[1,2]"#, "config"),
+            (r#"{} junk"#, "config"),
+            (r#"{"model":{}"#, "config"),
+            (r#"{"model":{"depth":}}"#, "model.depth"),
         ];
         for (json, field) in table {
             let err = Config::from_json(json).expect_err(json);
             let msg = err.to_string();
-            assert!(msg.starts_with(field), "{json}: message {msg:?} should start with {field}");
+            assert!(msg.starts_with(&format!("{field}: ")) || (*field == "config" && msg.starts_with("config[")), "{json}: message {msg:?} should start with {field}");
         }
-    }
-
-    /// The hand-written reader (json.rs) accepts and rejects what serde's derived reader does,
-    /// with the same values and the same messages (less serde_json's position).
-    #[test]
-    fn reader_matches_serde_derive() {
-        let schema = serde_json::to_value(Config::default()).unwrap();
-        let values = [
-            "0", "1", "2", "-1", "1.5", "2.0", "-0.0", "1e300", "1e-300", "4294967295", "4294967296", "18446744073709551615",
-            "18446744073709551616", "-9223372036854775809", "\"x\"", "\"\"", "true", "false", "null", "[]", "{}", "[1]",
-            "{\"a\":1}", "[[]]", "\"a\\\"b\"", "0.1", "100",
-        ];
-        let mut texts: Vec<String> = vec!["{}".into(), r#"{"model":{},"model":{}}"#.into(), r#"{"model":{"depth":1,"depth":2}}"#.into()];
-        for (section, fields) in schema.as_object().unwrap() {
-            let mut leaf_values: Vec<String> = values.iter().map(|v| v.to_string()).collect();
-            match fields {
-                serde_json::Value::Object(fields) => {
-                    for (field, def) in fields {
-                        let mut vs = leaf_values.clone();
-                        if let serde_json::Value::String(d) = def {
-                            let names: &[&str] = match field.as_str() {
-                                "kind" if section == "model" => NetKind::NAMES,
-                                "kind" => OptimizerKind::NAMES,
-                                "activation" => ActivationKind::NAMES,
-                                "norm" => NormKind::NAMES,
-                                "norm_position" => NormPosition::NAMES,
-                                "init" => InitKind::NAMES,
-                                "branch_scale" => BranchScale::NAMES,
-                                "name" => DatasetName::NAMES,
-                                _ => panic!("{field}"),
-                            };
-                            for n in names {
-                                vs.push(format!("{n:?}"));
-                                vs.push(format!("{{{n:?}:null}}"));
-                                vs.push(format!("{{{n:?}:1}}"));
-                            }
-                            vs.push(format!("{{{d:?}:null,\"x\":null}}"));
-                        }
-                        for v in vs {
-                            texts.push(format!("{{{section:?}:{{{field:?}:{v}}}}}"));
-                        }
-                    }
-                    texts.push(format!("{{{section:?}:{{\"bogus\":1}}}}"));
-                    texts.push(format!("{{{section:?}:[\"{}\"]}}", fields.values().next().unwrap().as_str().unwrap_or("x")));
-                }
-                _ => {
-                    if section == "loss" {
-                        leaf_values.extend(LossKind::NAMES.iter().map(|n| format!("{n:?}")));
-                    }
-                    for v in &leaf_values {
-                        texts.push(format!("{{{section:?}:{v}}}"));
-                    }
-                }
-            }
-            for v in values {
-                texts.push(format!("{{{section:?}:{v}}}"));
-            }
-        }
-        let strip = |m: String| match m.rfind(" at line ") {
-            Some(i) => m[..i].to_string(),
-            None => m,
-        };
-        let mut differ = Vec::new();
-        for t in &texts {
-            let old = serde_json::from_str::<Config>(t).map_err(|e| strip(e.to_string()));
-            let new = Config::deserialize_json(t).map_err(|e| match e {
-                LabError::Invalid { message, .. } => message,
-                e => e.to_string(),
-            });
-            if old != new {
-                differ.push(format!("{t}\n  serde: {old:?}\n  new:   {new:?}"));
-            }
-        }
-        assert!(differ.is_empty(), "{} of {} differ:\n{}", differ.len(), texts.len(), differ.join("\n"));
-    }
-
-    /// The hand-written writer gives serde_json's text of the derived form, and the template
-    /// the JS API checks configs against is serde_json's `Value` of the default config.
-    #[test]
-    fn writer_matches_serde_json() {
-        let mut rng = crate::rng::Rng::new(0x9E37_79B9_7F4A_7C15);
-        let mut next = move || rng.next_u64();
-        for i in 0..2000 {
-            let mut c = Config::default();
-            let mut f = || if i % 7 == 0 { f64::from_bits(next()) } else { (next() % 100000) as f64 / [1.0, 10.0, 1000.0, 1e9][i % 4] };
-            c.model.leaky_slope = f();
-            c.model.sigma_w2 = f();
-            c.model.sigma_b2 = f();
-            c.optimizer.lr = f();
-            c.optimizer.momentum = f();
-            c.optimizer.beta1 = f();
-            c.optimizer.beta2 = f();
-            c.optimizer.eps = f();
-            c.optimizer.weight_decay = f();
-            c.optimizer.clip_norm = f();
-            c.data.noise = f();
-            c.data.test_fraction = f();
-            c.bn_momentum = f();
-            c.model.kind = NetKind::ALL[i % NetKind::ALL.len()];
-            c.model.activation = ActivationKind::ALL[i % ActivationKind::ALL.len()];
-            c.model.norm = NormKind::ALL[i % NormKind::ALL.len()];
-            c.model.norm_position = NormPosition::ALL[i % NormPosition::ALL.len()];
-            c.model.init = InitKind::ALL[i % InitKind::ALL.len()];
-            c.model.branch_scale = BranchScale::ALL[i % BranchScale::ALL.len()];
-            c.optimizer.kind = OptimizerKind::ALL[i % OptimizerKind::ALL.len()];
-            c.data.name = DatasetName::ALL[i % DatasetName::ALL.len()];
-            c.loss = LossKind::ALL[i % LossKind::ALL.len()];
-            c.model.depth = next() as usize;
-            c.model.width = i;
-            c.data.n = next() as u32 as usize;
-            c.data.classes = i % 3;
-            c.batch_size = usize::MAX - i;
-            c.seed = next() as u32;
-            c.model.final_norm = i % 2 == 0;
-            c.model.stem_activation = i % 3 == 0;
-            c.optimizer.nesterov = i % 5 == 0;
-            c.data.shuffle = i % 2 == 1;
-            c.stop_on_divergence = i % 4 == 0;
-            let mut w = json::W::default();
-            c.write_json(&mut w);
-            assert_eq!(w.0, serde_json::to_string(&c).unwrap());
-        }
-        fn same(j: &J, v: &serde_json::Value) -> bool {
-            use serde_json::Value as V;
-            match (j, v) {
-                (J::Obj(e), V::Object(m)) => e.len() == m.len() && e.iter().all(|(k, j)| m.get(k).is_some_and(|v| same(j, v))),
-                (J::F(x), V::Number(n)) => n.is_f64() && n.as_f64() == Some(*x),
-                (J::U(x), V::Number(n)) => n.as_u64() == Some(*x),
-                (J::Str(s), V::String(t)) => s == t,
-                (J::Bool(b), V::Bool(c)) => b == c,
-                _ => false,
-            }
-        }
-        assert!(same(&Config::template(), &serde_json::to_value(Config::default()).unwrap()));
-    }
-
-    #[test]
-    fn names_are_serdes() {
-        fn check<T: serde::Serialize + Copy>(names: &[&str], all: &[T]) {
-            assert_eq!(names.len(), all.len());
-            for (n, v) in names.iter().zip(all) {
-                assert_eq!(serde_json::to_value(v).unwrap(), serde_json::Value::String(n.to_string()));
-            }
-        }
-        check(NetKind::NAMES, NetKind::ALL);
-        check(ActivationKind::NAMES, ActivationKind::ALL);
-        check(NormKind::NAMES, NormKind::ALL);
-        check(NormPosition::NAMES, NormPosition::ALL);
-        check(InitKind::NAMES, InitKind::ALL);
-        check(BranchScale::NAMES, BranchScale::ALL);
-        check(OptimizerKind::NAMES, OptimizerKind::ALL);
-        check(DatasetName::NAMES, DatasetName::ALL);
-        check(LossKind::NAMES, LossKind::ALL);
+        let msg = Config::from_json(r#"{"model":{"colour":"red"}}"#).unwrap_err().to_string();
+        assert!(msg.contains("unknown field `colour`") && msg.contains("`depth`"), "{msg}");
     }
 
     #[test]
@@ -893,5 +460,13 @@ mod tests {
         c.optimizer.lr = f64::NAN;
         let msg = c.validate().unwrap_err().to_string();
         assert!(msg.contains("optimizer.lr") && msg.contains("NaN"), "{msg}");
+    }
+
+    /// Enums read and print by their snake_case names.
+    #[test]
+    fn enums_use_snake_case_names() {
+        let c = Config::from_json(r#"{"model":{"init":"he_normal","branch_scale":"inv_sqrt_depth","activation":"leaky_relu"},"loss":"cross_entropy"}"#).unwrap();
+        assert_eq!((c.model.init, c.model.branch_scale, c.loss), (InitKind::HeNormal, BranchScale::InvSqrtDepth, LossKind::CrossEntropy));
+        assert_eq!(format!("{} {} {}", c.model.init, c.model.branch_scale, c.model.activation), "he_normal inv_sqrt_depth leaky_relu");
     }
 }

@@ -3,13 +3,12 @@
 //! passes them); the first `n_train` rows are the training set, the rest the test set.
 
 use crate::config::{Config, DatasetName, MAX_CLASSES, MAX_DATA, MAX_INPUT_DIM};
-use crate::error::{LabError, Result};
-use crate::float_text::Disp;
+use crate::error::{num, LabError, Result};
 use crate::rng::Rng;
 use std::f64::consts::PI;
 
-#[derive(Clone, Debug, PartialEq)]
-#[cfg_attr(test, derive(serde::Serialize, serde::Deserialize))]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Dataset {
     /// `[n][d_in]` row-major.
     pub x: Vec<f32>,
@@ -99,17 +98,17 @@ impl Dataset {
             return Err(LabError::invalid("x", format!("{n} points; allowed 4 to {MAX_DATA} (as data.n)")));
         }
         if let Some(i) = x.iter().position(|v| !v.is_finite()) {
-            return Err(LabError::invalid("x", format!("x[{i}] = {} is not finite", Disp(x[i]))));
+            return Err(LabError::invalid("x", format!("x[{i}] = {} is not finite", num(x[i]))));
         }
         if let Some(i) = y.iter().position(|v| !v.is_finite()) {
-            return Err(LabError::invalid("y", format!("y[{i}] = {} is not finite", Disp(y[i]))));
+            return Err(LabError::invalid("y", format!("y[{i}] = {} is not finite", num(y[i]))));
         }
         let d_out = if classification {
             if y.len() != n {
                 return Err(LabError::invalid("y", format!("length {} must equal the number of points {n} (one class index each)", y.len())));
             }
             if let Some(i) = y.iter().position(|&v| v < 0.0 || v.fract() != 0.0 || v >= MAX_CLASSES as f32) {
-                return Err(LabError::invalid("y", format!("y[{i}] = {} is not a class index in 0 to {}", Disp(y[i]), MAX_CLASSES - 1)));
+                return Err(LabError::invalid("y", format!("y[{i}] = {} is not a class index in 0 to {}", num(y[i]), MAX_CLASSES - 1)));
             }
             (y.iter().fold(0.0f32, |m, &v| m.max(v)) as usize + 1).max(2)
         } else {

@@ -4,7 +4,19 @@
 //!
 //! J is built by backpropagating the basis vectors e_i from h_L: each gives J^T e_i, the i-th
 //! row of J. The basis vectors ride in the batch dimension (the same input repeated), with
-//! BatchNorm in eval mode (running statistics) so the samples do not interact.
+//! BatchNorm applying fixed statistics so that the samples do not interact.
+//!
+//! Which statistics: [`stream_jacobian`] uses BatchNorm's running statistics (eval mode), which
+//! are (0, 1) at init, so there BatchNorm is the identity and the spectrum would be that of an
+//! un-normalized net. [`stream_jacobian_at_batch`] instead holds each BatchNorm at the mean and
+//! variance of a given batch (the trainer's probe batch): J is then the Jacobian of the map
+//! the train-mode forward applies to one example of that batch, with the batch statistics
+//! treated as constants. The full per-example derivative would add, per BatchNorm layer, the
+//! example's own effect on its batch's mean and variance, a correction of relative size
+//! 1/batch; holding them fixed keeps J a property of the function the layers compute (as in
+//! eval mode, but with the statistics the net actually trains with), and it is the map whose
+//! depth profile the probe's gradient statistics measure. LayerNorm and RMSNorm are per
+//! example and enter J in full either way.
 
 use crate::norm::Mode;
 use crate::scalar::Scalar;
@@ -43,8 +55,26 @@ impl Spectrum {
     }
 }
 
-/// J = dh_L/dh_0 at the input `x` (one sample, d_in values). Uses `net.capacity` samples per
-/// pass; parameter gradients are restored afterwards.
+/// J = dh_L/dh_0 at the input `x` with every BatchNorm held at the statistics of `batch_x`
+/// (`batch` samples, `(batch, d_in)` column-major): see the module notes. The running
+/// statistics and the parameter gradients are restored afterwards. Without BatchNorm this is
+/// [`stream_jacobian`].
+pub fn stream_jacobian_at_batch<T: Scalar>(net: &mut Network<T>, x: &[T], batch_x: &[T], batch: usize) -> DMatrix<f64> {
+    let saved: Vec<(Vec<f64>, Vec<f64>)> = net.norms().iter().map(|n| (n.running_mean.clone(), n.running_var.clone())).collect();
+    if saved.iter().any(|(mean, _)| !mean.is_empty()) {
+        net.forward(batch_x, batch, Mode::Hold, 0.0);
+    }
+    let j = stream_jacobian(net, x);
+    for (norm, (mean, var)) in net.norms_mut().into_iter().zip(saved) {
+        norm.running_mean = mean;
+        norm.running_var = var;
+    }
+    j
+}
+
+/// J = dh_L/dh_0 at the input `x` (one sample, d_in values), with BatchNorm at its running
+/// statistics. Uses `net.capacity` samples per pass; parameter gradients are restored
+/// afterwards.
 pub fn stream_jacobian<T: Scalar>(net: &mut Network<T>, x: &[T]) -> DMatrix<f64> {
     let w = net.width();
     let d_in = net.d_in;

@@ -4,52 +4,41 @@
 // under any target: the generated class has [Symbol.dispose]() (esnext.disposable) and init()
 // takes a RequestInfo | URL | Response (dom).
 
-/** The names each enum setting takes. */
-export type NetKind = "plain" | "residual";
-export type Activation = "relu" | "leaky_relu" | "tanh" | "linear" | "gelu" | "sigmoid";
-export type Norm = "none" | "batch" | "layer" | "rms";
-export type NormPosition = "pre" | "post";
-export type Init = "xavier_uniform" | "xavier_normal" | "he_normal" | "he_uniform" | "lecun_normal" | "orthogonal" | "fixup" | "rezero" | "custom";
-export type BranchScale = "one" | "inv_sqrt_depth" | "learnable";
-export type OptimizerKind = "sgd" | "momentum" | "adam" | "adamw";
-export type DatasetName = "spiral" | "circles" | "xor" | "blobs" | "regression" | "custom";
-export type LossKind = "auto" | "cross_entropy" | "mse";
-
 /** Model architecture. Every field optional; defaults in parentheses. */
 export interface ModelConfig {
   /** "plain": h <- phi(N(W h + b)); "residual": h <- h + alpha F(h). ("residual") */
-  kind?: NetKind;
+  kind?: "plain" | "residual";
   /** Number of blocks L, 1 to 10000; the stem and head are extra. (8) */
   depth?: number;
   /** Width W of the stream, 1 to 1024. (32) */
   width?: number;
   /** phi. ("relu") */
-  activation?: Activation;
-  /** Negative slope of leaky_relu, 0 to 1. (0.01) */
+  activation?: "relu" | "leaky_relu" | "tanh" | "linear" | "gelu" | "sigmoid";
+  /** Negative slope of leaky_relu, in [0, 1]. (0.01) */
   leaky_slope?: number;
   /** Normalization in each block. ("none") */
-  norm?: Norm;
+  norm?: "none" | "batch" | "layer" | "rms";
   /** Residual only: "pre" = first inside the branch, "post" = N(h + alpha F(h)). ("pre") */
-  norm_position?: NormPosition;
+  norm_position?: "pre" | "post";
   /** A norm before the head. (false) */
   final_norm?: boolean;
   /** Weight init. fixup and rezero need kind "residual"; fixup needs norm "none". ("he_normal") */
-  init?: Init;
+  init?: "xavier_uniform" | "xavier_normal" | "he_normal" | "he_uniform" | "lecun_normal" | "orthogonal" | "fixup" | "rezero" | "custom";
   /** init "custom": W ~ N(0, sigma_w2 / fan_in), in (0, 100]. (2) */
   sigma_w2?: number;
   /** init "custom": b ~ N(0, sigma_b2), in [0, 100]. (0) */
   sigma_b2?: number;
-  /** Linear layers per residual branch: 1 (W phi(N(h))) or 2 (W2 phi(W1 N(h))). (2) */
+  /** Linear layers per residual branch, 1 to 2: 1 (W phi(N(h))) or 2 (W2 phi(W1 N(h))). (2) */
   branch_layers?: 1 | 2;
   /** alpha: 1, 1/sqrt(depth), or a learnable scalar starting at 1 (0 with init "rezero"). ("inv_sqrt_depth") */
-  branch_scale?: BranchScale;
+  branch_scale?: "one" | "inv_sqrt_depth" | "learnable";
   /** Apply phi to the stem output too. (false) */
   stem_activation?: boolean;
 }
 
 export interface OptimizerConfig {
   /** ("adam") */
-  kind?: OptimizerKind;
+  kind?: "sgd" | "momentum" | "adam" | "adamw";
   /** Learning rate in (0, 10]. (0.003) */
   lr?: number;
   /** Momentum coefficient in [0, 0.9999]. (0.9) */
@@ -64,18 +53,18 @@ export interface OptimizerConfig {
   eps?: number;
   /** L2 penalty (sgd, momentum, adam) or decoupled decay (adamw), in [0, 1]. (0) */
   weight_decay?: number;
-  /** Clip the global gradient norm to this; 0 = off. (0) */
+  /** Clip the global gradient norm to this, in [0, 1000000]; 0 = off. (0) */
   clip_norm?: number;
 }
 
 export interface DataConfig {
   /** Built-in dataset; "custom" comes from set_data. ("spiral") */
-  name?: DatasetName;
+  name?: "spiral" | "circles" | "xor" | "blobs" | "regression" | "custom";
   /** Points (train + test), 4 to 100000. (512) */
   n?: number;
-  /** Std of the Gaussian noise on the coordinates (regression: on y), 0 to 10. (0.1) */
+  /** Std of the Gaussian noise on the coordinates (regression: on y), in [0, 10]. (0.1) */
   noise?: number;
-  /** Held-out fraction, 0 to 0.9. (0.2) */
+  /** Held-out fraction, in [0, 0.9]. (0.2) */
   test_fraction?: number;
   /** Spiral arms or blobs, 2 to 64. (2) */
   classes?: number;
@@ -88,29 +77,33 @@ export interface LabConfig {
   optimizer?: OptimizerConfig;
   data?: DataConfig;
   /** "auto": cross-entropy for classification data, MSE for regression. ("auto") */
-  loss?: LossKind;
+  loss?: "auto" | "cross_entropy" | "mse";
   /** Mini-batch size, 1 to 4096. (64) */
   batch_size?: number;
   /** BatchNorm running-statistics momentum in (0, 1]. (0.1) */
   bn_momentum?: number;
   /** Seed of every random draw (data, init, shuffling), 0 to 4294967295. (42) */
   seed?: number;
-  /** Halt at the first divergence, keeping the last finite parameters (true). false keeps
-   *  stepping through NaNs, `diverged` still set in every report (for benchmarks). */
+  /** Halt at the first divergence, keeping the last finite parameters. false keeps stepping
+   *  through NaNs, `diverged` still set in every report (for benchmarks). (true) */
   stop_on_divergence?: boolean;
 }
 
-/** What `lab.config()` returns: the config with every default filled in, so every field is present. */
-export interface ResolvedLabConfig {
-  model: Required<ModelConfig>;
-  optimizer: Required<OptimizerConfig>;
-  data: Required<DataConfig>;
-  loss: LossKind;
-  batch_size: number;
-  bn_momentum: number;
-  seed: number;
-  stop_on_divergence: boolean;
-}
+/** The config with every field present, as `lab.config()` returns it (defaults filled in). */
+export type ResolvedLabConfig = {
+  [K in keyof LabConfig]-?: NonNullable<LabConfig[K]> extends object ? Required<NonNullable<LabConfig[K]>> : NonNullable<LabConfig[K]>;
+};
+
+/** The names each enum setting takes (the unions of the config interfaces above). */
+export type NetKind = NonNullable<ModelConfig["kind"]>;
+export type Activation = NonNullable<ModelConfig["activation"]>;
+export type Norm = NonNullable<ModelConfig["norm"]>;
+export type NormPosition = NonNullable<ModelConfig["norm_position"]>;
+export type Init = NonNullable<ModelConfig["init"]>;
+export type BranchScale = NonNullable<ModelConfig["branch_scale"]>;
+export type OptimizerKind = NonNullable<OptimizerConfig["kind"]>;
+export type DatasetName = NonNullable<DataConfig["name"]>;
+export type LossKind = NonNullable<LabConfig["loss"]>;
 
 /** Per-layer statistics: each array has depth + 1 entries; index 0 is the stem output h_0,
  *  index l the output h_l of block l. */
@@ -196,7 +189,12 @@ export interface TheoryProfileJs {
 }
 
 export interface Band {
-  /** Geometric mean over seeds, per layer. */
+  /** Per layer, the statistic mean-field theory predicts: the arithmetic mean over seeds of
+   * the second moment (act_mean_sq), the root mean square over seeds of the RMS (grad_rms). */
+  mean: Float32Array;
+  /** Median over seeds, per layer. */
+  median: Float32Array;
+  /** Geometric mean over seeds, per layer (below the mean by about exp(-Var(ln)/2)). */
   geo_mean: Float32Array;
   /** 10% and 90% quantiles over seeds, per layer. */
   p10: Float32Array;
@@ -221,4 +219,6 @@ export interface PhaseDiagramJs {
   q_star: Float32Array;
   chi1: Float32Array;
   xi_c: Float32Array;
+  /** The length depth scale: q_l - q* decays like exp(-l / xi_q) (Schoenholz et al. 2017). */
+  xi_q: Float32Array;
 }

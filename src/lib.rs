@@ -5,19 +5,14 @@
 //! Batch layout everywhere: activations are `(batch, features)` matrices stored column-major
 //! (the batch is the contiguous, fastest-moving dimension). Weights are `[out][in]` row-major,
 //! PyTorch's `nn.Linear.weight`, so `y = x W^T + b`.
-// The threads build (wasm with shared memory) is built with -Zbuild-std, which already needs
-// RUSTC_BOOTSTRAP; its helper thread sleeps in memory.atomic.wait32, not yet stable in Rust.
-#![cfg_attr(all(target_arch = "wasm32", target_feature = "atomics"), feature(stdarch_wasm_atomic_wait))]
 
 pub mod activation;
 pub mod block;
 pub mod config;
 pub mod data;
 pub mod error;
-pub mod float_text;
 pub mod init;
 pub mod jacobian;
-pub mod json;
 pub mod linear;
 pub mod loss;
 pub mod matmul;
@@ -25,11 +20,11 @@ pub mod net;
 pub mod norm;
 pub mod optim;
 pub mod params;
-pub mod pool;
 pub mod rng;
 pub mod scalar;
 pub mod seq;
 pub mod simd;
+pub mod state;
 pub mod stats;
 pub mod sweep;
 pub mod theory;

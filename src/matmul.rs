@@ -65,17 +65,8 @@ fn gemm_f32(c: &mut [f32], a: &[f32], b: &[f32], m: usize, k: usize, n: usize, b
     }
     assert!(c.len() >= m * n && a.len() >= m * k && (k == 0 || b.len() > (k - 1) * b_row + (n - 1) * b_col));
     let g = Gemm { c: c.as_mut_ptr(), a: a.as_ptr(), b: b.as_ptr(), m, k, b_row, b_col };
-    // SAFETY: every tile stays inside the m x n, m x k and (k, n) extents asserted above; with a
-    // helper thread, each chunk of columns is claimed once and `split` returns after all are done.
-    unsafe {
-        if m * k * n >= crate::pool::MIN_MADDS && n >= 2 * NR32 && crate::pool::helpers() > 0 {
-            // about 8 claims per product, each a whole number of column blocks: the same tiles as one thread
-            let chunk = n.div_ceil(8).next_multiple_of(NR32);
-            crate::pool::split(&g, n, chunk);
-        } else {
-            g.columns(0..n);
-        }
-    }
+    // SAFETY: every tile stays inside the m x n, m x k and (k, n) extents asserted above.
+    unsafe { g.columns(0..n) }
 }
 
 /// One f32 product's operands, by pointer, so a helper thread can compute some of its columns.

@@ -19,6 +19,11 @@ pub enum Mode {
     Probe,
     /// Running statistics (BatchNorm); what `evaluate` and `predict` use.
     Eval,
+    /// Batch statistics, which BatchNorm then stores as its running statistics (the biased
+    /// variance the forward divides by), so that an `Eval` forward applies exactly this batch's
+    /// affine map to other inputs (`jacobian.rs`). The caller saves and restores the running
+    /// statistics around it.
+    Hold,
 }
 
 #[derive(Clone, Debug)]
@@ -86,6 +91,10 @@ impl Norm {
                     self.inv_std[u] = inv;
                     for b in 0..batch {
                         self.xhat[b + u * batch] = (col[b].to_f64() - mu) * inv;
+                    }
+                    if mode == Mode::Hold {
+                        self.running_mean[u] = mu;
+                        self.running_var[u] = var;
                     }
                     if mode == Mode::Train {
                         let unbiased = if batch > 1 { var * n / (n - 1.0) } else { var };

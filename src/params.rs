@@ -2,10 +2,8 @@
 //! second one of the same length). Layers hold `Span`s into it. One buffer makes the
 //! optimizers, gradient clipping, serialization and the "weights in and out" API simple loops.
 
-
 /// A range of the flat parameter buffer.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[cfg_attr(test, derive(serde::Serialize, serde::Deserialize))]
 pub struct Span {
     pub offset: usize,
     pub len: usize,
@@ -23,7 +21,6 @@ impl Span {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[cfg_attr(test, derive(serde::Serialize, serde::Deserialize), serde(rename_all = "snake_case"))]
 pub enum Role {
     /// A Linear weight, `[out][in]` row-major (PyTorch's `nn.Linear.weight`).
     Weight,
@@ -34,15 +31,16 @@ pub enum Role {
     Scalar,
 }
 
-/// One named parameter tensor.
-#[derive(Clone, Debug, PartialEq)]
-#[cfg_attr(test, derive(serde::Serialize, serde::Deserialize))]
+/// One named parameter tensor. Serializes as `{ name, shape, layer }` (what the JS API shows).
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 pub struct ParamInfo {
     /// PyTorch-style name, e.g. `blocks.3.fc1.weight`.
     pub name: String,
     /// `[out, in]` for weights, `[n]` for vectors, `[]` for scalars.
     pub shape: Vec<usize>,
+    #[serde(skip)]
     pub span: Span,
+    #[serde(skip)]
     pub role: Role,
     /// 0 = stem, 1..=L = block l, L+1 = head.
     pub layer: usize,

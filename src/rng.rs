@@ -3,23 +3,13 @@
 //! stream on every target.
 
 
-#[derive(Clone, Debug, PartialEq)]
-#[cfg_attr(test, derive(serde::Serialize, serde::Deserialize))]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Rng {
     s: [u64; 4],
 }
 
 impl Rng {
-    /// The generator with these state words (saved state).
-    pub fn from_words(s: [u64; 4]) -> Self {
-        Rng { s }
-    }
-
-    /// The state words (for saved state).
-    pub fn words(&self) -> [u64; 4] {
-        self.s
-    }
-
     pub fn new(seed: u64) -> Self {
         let mut sm = seed;
         let mut next = || {

@@ -1,15 +1,15 @@
-//! The JavaScript API: the only file that uses wasm-bindgen. It converts JS values to core
-//! types and back, and turns every core error into a JS `Error` whose message names the
-//! field. Every argument is validated here or in the core, so nothing a caller passes can
-//! panic the module (a panic would abort the instance as `RuntimeError: unreachable`).
+//! The JavaScript API: the only file that uses wasm-bindgen. Configs and small results cross
+//! the boundary through serde-wasm-bindgen; per-layer series, grids and weights as
+//! `Float32Array`s. Every core error becomes a JS `Error` whose message names the field, and
+//! every argument is checked here or in the core, so nothing a caller passes can panic the
+//! module (a panic would abort the instance as `RuntimeError: unreachable`).
 
-use crate::config::Config;
-use crate::error::LabError;
-use crate::float_text::{Disp, Exp};
-use crate::json::J;
-use crate::stats::StepReport;
-use crate::trainer::{Evaluation, SplitMetrics, Trainer};
+use crate::config::{ActivationKind, Config, DatasetName};
+use crate::error::{num, path_of, LabError};
+use crate::stats::{Divergence, HeadStats, StepReport};
+use crate::trainer::Trainer;
 use js_sys::{Array, Float32Array, Object, Reflect};
+use serde::{de::DeserializeOwned, Serialize};
 use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen(typescript_custom_section)]
@@ -18,80 +18,154 @@ const TS_TYPES: &'static str = include_str!("lab-types.d.ts");
 fn err(e: LabError) -> JsError {
     JsError::new(&e.to_string())
 }
+
 fn invalid(field: &str, msg: impl Into<String>) -> JsError {
     err(LabError::invalid(field, msg))
 }
+
+/// A Rust value as a JS value: structs become plain objects, `None` becomes `null`.
+fn to_js<T: Serialize + ?Sized>(v: &T) -> JsValue {
+    // Our report types hold only numbers, strings, options and sequences of them: cannot fail.
+    v.serialize(&serde_wasm_bindgen::Serializer::new().serialize_missing_as_null(true)).unwrap_or(JsValue::NULL)
+}
+
+/// A JS value as a `T`, with the field path in the error (`model.depth: invalid type: ...`).
+fn from_js<T: DeserializeOwned>(v: JsValue, root: &str) -> Result<T, JsError> {
+    serde_path_to_error::deserialize(serde_wasm_bindgen::Deserializer::from(v)).map_err(|e| {
+        let path = path_of(e.path());
+        // serde-wasm-bindgen's error is a JS Error; its message is what serde said.
+        let js: JsValue = e.into_inner().into();
+        let message = js.dyn_ref::<js_sys::Error>().map_or_else(|| format!("{js:?}"), |e| String::from(e.message()));
+        invalid(if path.is_empty() { root } else { &path }, message)
+    })
+}
+
+fn f32_array(xs: &[f32]) -> JsValue {
+    Float32Array::from(xs).into()
+}
+
+fn f64s_as_f32(xs: &[f64]) -> JsValue {
+    f32_array(&xs.iter().map(|&x| x as f32).collect::<Vec<_>>())
+}
+
+// ---------------------------------------------------------------------------------------------
+// What crosses to JS: serde views of the core's results, with their series as Float32Arrays.
+// ---------------------------------------------------------------------------------------------
+
+#[derive(Serialize)]
+struct ReportJs<'a> {
+    step: u64,
+    loss: f64,
+    accuracy: Option<f64>,
+    grad_norm: f64,
+    diverged: &'a Option<Divergence>,
+    /// `{ act_mean: Float32Array, ... }`, one value per stream position.
+    #[serde(with = "serde_wasm_bindgen::preserve")]
+    layers: JsValue,
+    head: &'a HeadStats,
+}
+
+fn report_to_js(r: &StepReport) -> JsValue {
+    let layers = Object::new();
+    for (name, values) in r.layers.named() {
+        set(&layers, name, f32_array(values));
+    }
+    to_js(&ReportJs { step: r.step, loss: r.loss, accuracy: r.accuracy, grad_norm: r.grad_norm, diverged: &r.diverged, layers: layers.into(), head: &r.head })
+}
+
+#[derive(Serialize)]
+struct DataJs {
+    #[serde(with = "serde_wasm_bindgen::preserve")]
+    x: JsValue,
+    #[serde(with = "serde_wasm_bindgen::preserve")]
+    y: JsValue,
+    d_in: usize,
+    d_out: usize,
+    n_train: usize,
+    classification: bool,
+}
+
+#[derive(Serialize)]
+struct TheoryJs<'a> {
+    supported: bool,
+    reason: &'a str,
+    input_second_moment: f64,
+    notes: &'a [String],
+    /// E[h_l^2] per layer, or null.
+    #[serde(with = "serde_wasm_bindgen::preserve")]
+    second_moment: JsValue,
+    second_moment_reason: &'a str,
+    /// RMS of dL/dh_l relative to the top, or null.
+    #[serde(with = "serde_wasm_bindgen::preserve")]
+    grad_rms_relative: JsValue,
+    grad_reason: &'a str,
+}
+
+#[derive(Serialize)]
+struct SpectrumJs {
+    #[serde(with = "serde_wasm_bindgen::preserve")]
+    singular_values: JsValue,
+    max: f64,
+    mean_sq: f64,
+    normalized_var: f64,
+}
+
+#[derive(Serialize)]
+struct BandJs {
+    #[serde(with = "serde_wasm_bindgen::preserve")]
+    mean: JsValue,
+    #[serde(with = "serde_wasm_bindgen::preserve")]
+    median: JsValue,
+    #[serde(with = "serde_wasm_bindgen::preserve")]
+    geo_mean: JsValue,
+    #[serde(with = "serde_wasm_bindgen::preserve")]
+    p10: JsValue,
+    #[serde(with = "serde_wasm_bindgen::preserve")]
+    p90: JsValue,
+}
+
+impl BandJs {
+    fn of(b: &crate::sweep::Band) -> BandJs {
+        BandJs { mean: f64s_as_f32(&b.mean), median: f64s_as_f32(&b.median), geo_mean: f64s_as_f32(&b.geo_mean), p10: f64s_as_f32(&b.p10), p90: f64s_as_f32(&b.p90) }
+    }
+}
+
+#[derive(Serialize)]
+struct SweepJs {
+    seeds: usize,
+    diverged: usize,
+    act_mean_sq: BandJs,
+    grad_rms: BandJs,
+}
+
+#[derive(Serialize)]
+struct PhaseJs {
+    nx: usize,
+    ny: usize,
+    #[serde(with = "serde_wasm_bindgen::preserve")]
+    sw2: JsValue,
+    #[serde(with = "serde_wasm_bindgen::preserve")]
+    sb2: JsValue,
+    #[serde(with = "serde_wasm_bindgen::preserve")]
+    q_star: JsValue,
+    #[serde(with = "serde_wasm_bindgen::preserve")]
+    chi1: JsValue,
+    #[serde(with = "serde_wasm_bindgen::preserve")]
+    xi_c: JsValue,
+    #[serde(with = "serde_wasm_bindgen::preserve")]
+    xi_q: JsValue,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Arguments
+// ---------------------------------------------------------------------------------------------
 
 fn set(obj: &Object, key: &str, value: impl Into<JsValue>) {
     // Reflect.set on a plain object we created cannot fail.
     let _ = Reflect::set(obj, &JsValue::from_str(key), &value.into());
 }
 
-fn f32_array(xs: &[f32]) -> Float32Array {
-    Float32Array::from(xs)
-}
-
-fn opt_number(x: Option<f64>) -> JsValue {
-    match x {
-        Some(v) if v.is_finite() => JsValue::from_f64(v),
-        _ => JsValue::NULL,
-    }
-}
-
-fn report_to_js(r: &StepReport) -> JsValue {
-    let o = Object::new();
-    set(&o, "step", r.step as f64);
-    set(&o, "loss", r.loss);
-    set(&o, "accuracy", opt_number(r.accuracy));
-    set(&o, "grad_norm", r.grad_norm);
-    match &r.diverged {
-        None => set(&o, "diverged", JsValue::NULL),
-        Some(d) => {
-            let dv = Object::new();
-            set(&dv, "step", d.step as f64);
-            set(&dv, "layer", d.layer as f64);
-            set(&dv, "what", d.what.as_str());
-            set(&o, "diverged", dv);
-        }
-    }
-    let layers = Object::new();
-    for (name, values) in r.layers.named() {
-        set(&layers, name, f32_array(values));
-    }
-    set(&o, "layers", layers);
-    let head = Object::new();
-    set(&head, "weight_grad_norm", r.head.weight_grad_norm);
-    set(&head, "weight_norm", r.head.weight_norm);
-    set(&head, "update_ratio", r.head.update_ratio);
-    set(&o, "head", head);
-    o.into()
-}
-
-/// `{ name: Float32Array }` from the trainer's (name, shape, values) list.
-fn named_arrays(list: Vec<(String, Vec<usize>, &[f32])>) -> JsValue {
-    let o = Object::new();
-    for (name, _, vals) in list {
-        set(&o, &name, f32_array(vals));
-    }
-    o.into()
-}
-
-fn split_to_js(m: &SplitMetrics) -> JsValue {
-    let o = Object::new();
-    set(&o, "loss", m.loss);
-    set(&o, "accuracy", opt_number(m.accuracy));
-    set(&o, "n", m.n as f64);
-    o.into()
-}
-
-fn evaluation_to_js(e: &Evaluation) -> JsValue {
-    let o = Object::new();
-    set(&o, "train", split_to_js(&e.train));
-    set(&o, "test", split_to_js(&e.test));
-    o.into()
-}
-
-/// An integer argument in [lo, hi]; `undefined` gives `default` when there is one.
+/// An integer argument in [lo, hi]; `undefined` or `null` gives `default` when there is one.
 fn int_arg(name: &str, v: &JsValue, lo: f64, hi: f64, default: Option<f64>) -> Result<f64, JsError> {
     if v.is_undefined() || v.is_null() {
         if let Some(d) = default {
@@ -100,7 +174,7 @@ fn int_arg(name: &str, v: &JsValue, lo: f64, hi: f64, default: Option<f64>) -> R
     }
     match v.as_f64() {
         Some(x) if x.is_finite() && x.fract() == 0.0 && x >= lo && x <= hi => Ok(x),
-        _ => Err(invalid(name, format!("{} is not an integer in {} to {}", describe(v), Disp(lo), Disp(hi)))),
+        _ => Err(invalid(name, format!("{} is not an integer in {} to {}", describe(v), num(lo), num(hi)))),
     }
 }
 
@@ -108,34 +182,26 @@ fn number_arg(name: &str, v: &JsValue) -> Result<f64, JsError> {
     v.as_f64().ok_or_else(|| invalid(name, format!("{} is not a number", describe(v))))
 }
 
+/// A short description of a JS value for messages: `"abc"`, `1e300`, `an array`, ...
 fn describe(v: &JsValue) -> String {
     if let Some(s) = v.as_string() {
         let short: String = s.chars().take(40).collect();
         return format!("{short:?}");
     }
     if let Some(x) = v.as_f64() {
-        // 1e300, not 301 digits
-        return if x != 0.0 && (x.abs() >= 1e16 || x.abs() < 1e-6) { Exp(x).to_string() } else { Disp(x).to_string() };
+        return num(x);
     }
-    if v.is_undefined() {
-        return "undefined".into();
-    }
-    if v.is_null() {
-        return "null".into();
-    }
-    if Array::is_array(v) {
-        return "an array".into();
-    }
-    if v.is_bigint() {
-        return "a BigInt".into();
-    }
-    if v.is_symbol() {
-        return "a symbol".into();
-    }
-    if v.is_function() {
-        return "a function".into();
-    }
-    "an object".into()
+    let what = match v.js_typeof().as_string().as_deref() {
+        Some("undefined") => "undefined",
+        Some("bigint") => "a BigInt",
+        Some("symbol") => "a symbol",
+        Some("function") => "a function",
+        Some("boolean") => return format!("{}", v.as_bool() == Some(true)),
+        _ if v.is_null() => "null",
+        _ if Array::is_array(v) => "an array",
+        _ => "an object",
+    };
+    what.into()
 }
 
 /// Longest array accepted from JS (64 Mi values), checked before anything is read.
@@ -158,7 +224,7 @@ fn f32_vec(name: &str, v: &JsValue) -> Result<Vec<f32>, JsError> {
     if Array::is_array(v) {
         let len = get(v, &JsValue::from_str("length"), name)?.as_f64().unwrap_or(-1.0);
         if !(0.0..=MAX_ARRAY_LEN).contains(&len) {
-            return Err(invalid(name, format!("array length {} is out of range; allowed 0 to {}", Disp(len), Disp(MAX_ARRAY_LEN))));
+            return Err(invalid(name, format!("array length {} is out of range; allowed 0 to {}", num(len), num(MAX_ARRAY_LEN))));
         }
         let mut out = Vec::with_capacity(len as usize);
         for i in 0..len as u32 {
@@ -182,10 +248,60 @@ fn is_plain_object(v: &JsValue) -> bool {
     proto.is_null() || Object::get_prototype_of(&proto).is_null()
 }
 
-/// Own string keys of a plain object, read without running user code that could throw.
+/// Own keys of an object, read without running user code that could throw; a symbol key is
+/// reported as its description.
 fn own_keys(v: &JsValue, field: &str) -> Result<Vec<String>, JsError> {
     let keys = Reflect::own_keys(v).map_err(|_| invalid(field, "could not list its keys (a proxy threw)"))?;
-    Ok(keys.iter().filter_map(|k| k.as_string()).collect())
+    Ok(keys.iter().map(|k| k.as_string().unwrap_or_else(|| format!("{:?}", k))).collect())
+}
+
+/// Parses a JS config object, then validates it. serde-wasm-bindgen looks up only the fields
+/// a struct declares (unknown keys would be ignored, `deny_unknown_fields` notwithstanding),
+/// reads values through getters that may throw, and takes an explicit `undefined` as a value.
+/// So the object is first copied against the schema (the default config's serde tree): every
+/// section a plain object, no unknown key, each value read once through a call that catches,
+/// `undefined` dropped (it means "default", as a missing key does), only primitives as leaves.
+fn config_from_js(v: &JsValue) -> Result<Config, JsError> {
+    if v.is_undefined() || v.is_null() {
+        return Ok(Config::default());
+    }
+    let schema = serde_json::to_value(Config::default()).map_err(|e| JsError::new(&e.to_string()))?;
+    let copy = copy_against_schema(v, &schema, "")?;
+    let config: Config = from_js(copy, "config")?;
+    config.validate().map_err(err)?;
+    Ok(config)
+}
+
+fn copy_against_schema(v: &JsValue, schema: &serde_json::Value, path: &str) -> Result<JsValue, JsError> {
+    let Some(fields) = schema.as_object() else {
+        let primitive = v.as_f64().is_some() || v.is_string() || v.as_bool().is_some() || v.is_bigint() || v.is_null();
+        if !primitive {
+            let expected = match schema {
+                serde_json::Value::String(_) => "a string",
+                serde_json::Value::Bool(_) => "a boolean",
+                _ => "a number",
+            };
+            return Err(invalid(path, format!("invalid type: {}, expected {expected}", describe(v))));
+        }
+        return Ok(v.clone());
+    };
+    let here = if path.is_empty() { "config" } else { path };
+    if !is_plain_object(v) {
+        return Err(invalid(here, format!("{} is not a plain object", describe(v))));
+    }
+    let copy = Object::new();
+    for key in own_keys(v, here)? {
+        let sub_path = if path.is_empty() { key.clone() } else { format!("{path}.{key}") };
+        let Some(sub_schema) = fields.get(&key) else {
+            let expected: Vec<String> = fields.keys().map(|f| format!("`{f}`")).collect();
+            return Err(invalid(&sub_path, format!("unknown field `{key}`, expected one of {}", expected.join(", "))));
+        };
+        let value = get(v, &JsValue::from_str(&key), &sub_path)?;
+        if !value.is_undefined() {
+            set(&copy, &key, copy_against_schema(&value, sub_schema, &sub_path)?);
+        }
+    }
+    Ok(copy.into())
 }
 
 #[wasm_bindgen]
@@ -201,6 +317,17 @@ extern "C" {
 fn opt(v: Option<impl Into<JsValue>>) -> JsValue {
     v.map(Into::into).unwrap_or(JsValue::UNDEFINED)
 }
+
+fn activation_arg(v: &JsValue) -> Result<ActivationKind, JsError> {
+    if !v.is_string() {
+        return Err(invalid("activation", format!("{} is not a string", describe(v))));
+    }
+    from_js(v.clone(), "activation")
+}
+
+// ---------------------------------------------------------------------------------------------
+// The Lab
+// ---------------------------------------------------------------------------------------------
 
 /// A network being trained: owns the model, the optimizer, the data and the seeded RNG.
 #[wasm_bindgen]
@@ -241,14 +368,14 @@ impl Lab {
     /// Mean loss and accuracy on the train and test splits (BatchNorm uses running statistics).
     #[wasm_bindgen(unchecked_return_type = "{ train: SplitMetrics, test: SplitMetrics }")]
     pub fn evaluate(&mut self) -> JsValue {
-        evaluation_to_js(&self.inner.evaluate())
+        to_js(&self.inner.evaluate())
     }
 
     /// Outputs for points `x` (n * d_in values, row-major): class probabilities
     /// (n * classes) or regression outputs (n * d_out), row-major.
     pub fn predict(&mut self, #[wasm_bindgen(unchecked_param_type = "Float32Array | number[]")] x: JsValue) -> Result<Float32Array, JsError> {
         let x = f32_vec("x", &x)?;
-        Ok(f32_array(&self.inner.predict(&x).map_err(err)?))
+        Ok(Float32Array::from(&self.inner.predict(&x).map_err(err)?[..]))
     }
 
     /// Class probabilities on a res x res grid over bounds [xmin, xmax, ymin, ymax]; the
@@ -261,7 +388,7 @@ impl Lab {
             return Err(invalid("bounds", format!("has {} values; expected [xmin, xmax, ymin, ymax]", b.len())));
         }
         let bounds = [b[0] as f64, b[1] as f64, b[2] as f64, b[3] as f64];
-        Ok(f32_array(&self.inner.predict_grid(res, bounds).map_err(err)?))
+        Ok(Float32Array::from(&self.inner.predict_grid(res, bounds).map_err(err)?[..]))
     }
 
     /// Replaces the data: `x` (n * d_in, row-major), `y` (n class indices, or n * d_out
@@ -283,14 +410,7 @@ impl Lab {
     #[wasm_bindgen(unchecked_return_type = "LabData")]
     pub fn data(&self) -> JsValue {
         let d = &self.inner.data;
-        let o = Object::new();
-        set(&o, "x", f32_array(&d.x));
-        set(&o, "y", f32_array(&d.y));
-        set(&o, "d_in", d.d_in as f64);
-        set(&o, "d_out", d.d_out as f64);
-        set(&o, "n_train", d.n_train as f64);
-        set(&o, "classification", d.classification);
-        o.into()
+        to_js(&DataJs { x: f32_array(&d.x), y: f32_array(&d.y), d_in: d.d_in, d_out: d.d_out, n_train: d.n_train, classification: d.classification })
     }
 
     /// Every parameter by name (`stem.weight`, `blocks.0.fc1.weight`, ...), as Float32Arrays.
@@ -309,19 +429,7 @@ impl Lab {
     /// Name, shape and layer of every parameter tensor, in storage order.
     #[wasm_bindgen(unchecked_return_type = "{ name: string, shape: number[], layer: number }[]")]
     pub fn param_info(&self) -> JsValue {
-        let arr = Array::new();
-        for info in &self.inner.net.infos {
-            let o = Object::new();
-            set(&o, "name", info.name.as_str());
-            let shape = Array::new();
-            for &s in &info.shape {
-                shape.push(&JsValue::from_f64(s as f64));
-            }
-            set(&o, "shape", shape);
-            set(&o, "layer", info.layer as f64);
-            arr.push(&o);
-        }
-        arr.into()
+        to_js(&self.inner.net.infos)
     }
 
     /// Sets every parameter from an object like `get_weights()` returns. All names must be
@@ -340,11 +448,8 @@ impl Lab {
 
     /// The full config, defaults filled in.
     #[wasm_bindgen(unchecked_return_type = "ResolvedLabConfig")]
-    pub fn config(&self) -> Result<JsValue, JsError> {
-        // Through JSON: the module already writes the config as JSON (saved state).
-        let mut w = crate::json::W::default();
-        self.inner.config.write_json(&mut w);
-        js_sys::JSON::parse(&w.0).map_err(|_| JsError::new("config: JSON.parse failed"))
+    pub fn config(&self) -> JsValue {
+        to_js(&self.inner.config)
     }
 
     /// Changes the learning rate without resetting anything.
@@ -364,85 +469,78 @@ impl Lab {
         self.inner.to_json().map_err(err)
     }
 
+    /// Restores a lab saved with `to_json`.
+    pub fn from_json(#[wasm_bindgen(unchecked_param_type = "string")] json: JsValue) -> Result<Lab, JsError> {
+        let s = json.as_string().ok_or_else(|| invalid("json", format!("{} is not a string", describe(&json))))?;
+        Ok(Lab { inner: Trainer::from_json(&s).map_err(err)? })
+    }
+
+    /// Starts over from the config, optionally with a new seed (integer 0 to 4294967295).
+    pub fn reset(&mut self, seed: Option<NumberArg>) -> Result<(), JsError> {
+        let seed = opt(seed);
+        let seed = if seed.is_undefined() || seed.is_null() { None } else { Some(int_arg("seed", &seed, 0.0, u32::MAX as f64, None)? as u32) };
+        self.inner.reset(seed).map_err(err)
+    }
+
     /// The mean-field prediction for this net at init (infinite width; Poole et al. 2016,
     /// Schoenholz et al. 2017, Yang & Schoenholz 2017): the second moment of h_l and the RMS
-    /// of dL/dh_l relative to its value at the top (l = depth), both depth+1 long, for this
-    /// data's input second moment. A curve the theory cannot give is `null`, with its reason.
+    /// of dL/dh_l relative to its value at the top (l = depth), both depth+1 long, averaged over
+    /// the training inputs as the measured statistics average over the batch. A curve the
+    /// theory cannot give is `null`, with its reason.
     #[wasm_bindgen(unchecked_return_type = "TheoryProfileJs")]
     pub fn theory(&self) -> JsValue {
         let d = &self.inner.data;
-        let n = d.n_train.max(1) * d.d_in;
-        let q_x = d.x[..n].iter().map(|&v| (v as f64) * (v as f64)).sum::<f64>() / n as f64;
-        let p = crate::theory::predict_profile_for_input(&self.inner.config, d.d_in, q_x);
-        let o = Object::new();
-        set(&o, "supported", p.supported);
-        set(&o, "reason", p.reason.as_str());
-        set(&o, "input_second_moment", q_x);
-        let notes = Array::new();
-        for note in &p.notes {
-            notes.push(&JsValue::from_str(note));
-        }
-        set(&o, "notes", notes);
+        // Each training input's second moment per feature, |x_i|^2 / d_in.
+        let q_x: Vec<f64> = d.x[..d.n_train * d.d_in].chunks(d.d_in).map(|row| row.iter().map(|&v| (v as f64) * (v as f64)).sum::<f64>() / d.d_in as f64).collect();
+        let p = crate::theory::predict_profile_for_inputs(&self.inner.config, d.d_in, &q_x);
         let curve = |c: &crate::theory::Curve, sqrt: bool| -> JsValue {
             if !c.supported {
                 return JsValue::NULL;
             }
-            let v: Vec<f32> = c.values.iter().map(|&x| (if sqrt { x.sqrt() } else { x }) as f32).collect();
-            f32_array(&v).into()
+            f32_array(&c.values.iter().map(|&x| (if sqrt { x.sqrt() } else { x }) as f32).collect::<Vec<_>>())
         };
-        set(&o, "second_moment", curve(&p.second_moment, false));
-        set(&o, "second_moment_reason", p.second_moment.reason.as_str());
-        set(&o, "grad_rms_relative", curve(&p.grad_mean_square, true));
-        set(&o, "grad_reason", p.grad_mean_square.reason.as_str());
-        o.into()
+        to_js(&TheoryJs {
+            supported: p.supported,
+            reason: &p.reason,
+            input_second_moment: p.input_second_moment,
+            notes: &p.notes,
+            second_moment: curve(&p.second_moment, false),
+            second_moment_reason: &p.second_moment.reason,
+            grad_rms_relative: curve(&p.grad_mean_square, true),
+            grad_reason: &p.grad_mean_square.reason,
+        })
     }
 
     /// Singular values of the stream's input-output Jacobian dh_L/dh_0 (W x W) at the first
-    /// training point (BatchNorm with running statistics), largest first, with `max`,
-    /// `mean_sq` (mean squared singular value) and `normalized_var` (Var(s^2)/mean(s^2)^2,
-    /// 0 for perfect dynamical isometry; Pennington et al. 2017).
+    /// training point (BatchNorm held at the probe batch's mean and variance), largest first,
+    /// with `max`, `mean_sq` (mean squared singular value) and `normalized_var`
+    /// (Var(s^2)/mean(s^2)^2; dynamical isometry, Pennington et al. 2017, is 0 with mean_sq 1).
     #[wasm_bindgen(unchecked_return_type = "{ singular_values: Float32Array, max: number, mean_sq: number, normalized_var: number }")]
     pub fn jacobian_spectrum(&mut self) -> JsValue {
         let s = self.inner.jacobian_spectrum();
-        let o = Object::new();
-        let sv: Vec<f32> = s.singular_values.iter().map(|&v| v as f32).collect();
-        set(&o, "singular_values", f32_array(&sv));
-        set(&o, "max", s.max);
-        set(&o, "mean_sq", s.mean_sq);
-        set(&o, "normalized_var", s.normalized_var);
-        o.into()
+        to_js(&SpectrumJs { singular_values: f64s_as_f32(&s.singular_values), max: s.max, mean_sq: s.mean_sq, normalized_var: s.normalized_var })
     }
 
     /// Depth sweep at init: this config probed for `seeds` seeds (config.seed, +1, ...; 1 to
-    /// 64): per layer, the geometric mean and the 10% / 90% quantiles of the second moment of
-    /// h_l (`act_mean_sq`) and of the RMS of dL/dh_l (`grad_rms`). Does not touch this lab.
+    /// 64): per layer, the mean (what mean-field theory predicts: the arithmetic mean of the
+    /// second moment, the root mean square of the gradient RMS), the median, the geometric
+    /// mean and the 10% / 90% quantiles of the second moment of h_l (`act_mean_sq`) and of the
+    /// RMS of dL/dh_l (`grad_rms`). Does not touch this lab.
     #[wasm_bindgen(unchecked_return_type = "DepthSweepJs")]
     pub fn depth_sweep(&self, seeds: Option<NumberArg>) -> Result<JsValue, JsError> {
         let seeds = int_arg("seeds", &opt(seeds), 1.0, 64.0, Some(32.0))? as usize;
-        if self.inner.config.data.name == crate::config::DatasetName::Custom {
+        if self.inner.config.data.name == DatasetName::Custom {
             return Err(invalid("depth_sweep", "needs a built-in dataset (fresh nets regenerate their data from each seed)"));
         }
         let s = crate::sweep::depth_sweep(&self.inner.config, seeds).map_err(err)?;
-        let band = |b: &crate::sweep::Band| -> JsValue {
-            let o = Object::new();
-            let f = |v: &[f64]| f32_array(&v.iter().map(|&x| x as f32).collect::<Vec<_>>());
-            set(&o, "geo_mean", f(&b.geo_mean));
-            set(&o, "p10", f(&b.p10));
-            set(&o, "p90", f(&b.p90));
-            o.into()
-        };
-        let o = Object::new();
-        set(&o, "seeds", s.seeds as f64);
-        set(&o, "diverged", s.diverged as f64);
-        set(&o, "act_mean_sq", band(&s.act_mean_sq));
-        set(&o, "grad_rms", band(&s.grad_rms));
-        Ok(o.into())
+        Ok(to_js(&SweepJs { seeds: s.seeds, diverged: s.diverged, act_mean_sq: BandJs::of(&s.act_mean_sq), grad_rms: BandJs::of(&s.grad_rms) }))
     }
 
     /// Order-to-chaos phase diagram of a plain net (Poole et al. 2016; Schoenholz et al.
     /// 2017) over s_w^2 in [sw2_min, sw2_max] (nx points) and s_b^2 in [sb2_min, sb2_max]
-    /// (ny points): chi_1 at the fixed point q*, and the correlation depth scale
-    /// xi_c = -1/ln(chi_c) (Infinity at criticality), row-major `iy * nx + ix`.
+    /// (ny points): chi_1 at the fixed point q*, the correlation depth scale
+    /// xi_c = -1/ln(chi_c) (Infinity at criticality) and the length depth scale xi_q
+    /// (Schoenholz et al. 2017, sec. 3), row-major `iy * nx + ix`.
     #[wasm_bindgen(unchecked_return_type = "PhaseDiagramJs")]
     pub fn phase_diagram(
         #[wasm_bindgen(unchecked_param_type = "Activation")] activation: JsValue,
@@ -463,16 +561,16 @@ impl Lab {
         let nx = int_arg("nx", &nx, 2.0, max, None)? as usize;
         let ny = int_arg("ny", &ny, 2.0, max, None)? as usize;
         let pd = crate::theory::phase_diagram(phi, range("sw2_range", &sw2_range)?, range("sb2_range", &sb2_range)?, nx, ny).map_err(err)?;
-        let f = |v: &[f64]| f32_array(&v.iter().map(|&x| x as f32).collect::<Vec<_>>());
-        let o = Object::new();
-        set(&o, "nx", nx as f64);
-        set(&o, "ny", ny as f64);
-        set(&o, "sw2", f(&pd.sw2));
-        set(&o, "sb2", f(&pd.sb2));
-        set(&o, "q_star", f(&pd.q_star));
-        set(&o, "chi1", f(&pd.chi1));
-        set(&o, "xi_c", f(&pd.xi_c));
-        Ok(o.into())
+        Ok(to_js(&PhaseJs {
+            nx,
+            ny,
+            sw2: f64s_as_f32(&pd.sw2),
+            sb2: f64s_as_f32(&pd.sb2),
+            q_star: f64s_as_f32(&pd.q_star),
+            chi1: f64s_as_f32(&pd.chi1),
+            xi_c: f64s_as_f32(&pd.xi_c),
+            xi_q: f64s_as_f32(&pd.xi_q),
+        }))
     }
 
     /// The s_w^2 where chi_1 = 1 (the edge of chaos) for this activation and s_b^2, or null.
@@ -481,208 +579,19 @@ impl Lab {
         let phi = crate::theory::Phi::new(activation_arg(&activation)?);
         let sb2 = number_arg("sb2", &sb2)?;
         if !(sb2.is_finite() && (0.0..=100.0).contains(&sb2)) {
-            return Err(invalid("sb2", format!("{} is out of range; allowed 0 to 100", Disp(sb2))));
+            return Err(invalid("sb2", format!("{} is out of range; allowed 0 to 100", num(sb2))));
         }
         Ok(crate::theory::critical_sw2(phi, sb2).map_or(JsValue::NULL, JsValue::from_f64))
     }
-
-    /// Restores a lab saved with `to_json`.
-    pub fn from_json(#[wasm_bindgen(unchecked_param_type = "string")] json: JsValue) -> Result<Lab, JsError> {
-        let s = json.as_string().ok_or_else(|| invalid("json", format!("{} is not a string", describe(&json))))?;
-        Ok(Lab { inner: Trainer::from_json(&s).map_err(err)? })
-    }
-
-    /// Starts over from the config, optionally with a new seed (integer 0 to 4294967295).
-    pub fn reset(&mut self, seed: Option<NumberArg>) -> Result<(), JsError> {
-        let seed = opt(seed);
-        let seed = if seed.is_undefined() || seed.is_null() { None } else { Some(int_arg("seed", &seed, 0.0, u32::MAX as f64, None)? as u32) };
-        self.inner.reset(seed).map_err(err)
-    }
 }
 
-fn activation_arg(v: &JsValue) -> Result<crate::config::ActivationKind, JsError> {
-    let name = v.as_string().ok_or_else(|| invalid("activation", format!("{} is not a string", describe(v))))?;
-    use crate::config::ActivationKind as A;
-    A::NAMES
-        .iter()
-        .position(|n| *n == name)
-        .map(|k| A::ALL[k])
-        .ok_or_else(|| invalid("activation", format!("{name:?} is not one of relu, leaky_relu, tanh, linear, gelu, sigmoid")))
-}
-
-/// Parses a JS config object with the field path in every error, then validates it.
-///
-/// The object is written out as JSON (by `sanitize`, which walks the default config's JSON
-/// tree, `Config::template`) and read by the same reader as `Config::from_json` and saved
-/// state: one reader of the config types in the module.
-fn config_from_js(v: &JsValue) -> Result<Config, JsError> {
-    if v.is_undefined() || v.is_null() {
-        return Ok(Config::default());
+/// `{ name: Float32Array }` from the trainer's (name, shape, values) list.
+fn named_arrays(list: Vec<(String, Vec<usize>, &[f32])>) -> JsValue {
+    let o = Object::new();
+    for (name, _, vals) in list {
+        set(&o, &name, f32_array(vals));
     }
-    let schema = Config::template();
-    let mut json = crate::json::W::default();
-    let mut nonfinite = Vec::new();
-    sanitize(v, &schema, "", &mut json, &mut nonfinite)?;
-    let config = Config::deserialize_json(&json.0).map_err(|e| match e {
-        // The JSON is ours: a position in it means nothing to the caller.
-        LabError::Invalid { field, message } => invalid(&field, strip_position(&message)),
-        other => err(other),
-    })?;
-    match config.validate() {
-        // A non-finite number went in as NON_FINITE, which every float field's range check
-        // rejects: name the caller's value in the message.
-        Err(LabError::Invalid { field, message }) => match nonfinite.iter().find(|(p, _)| *p == field) {
-            Some((_, x)) => Err(invalid(&field, message.replacen(&Disp(NON_FINITE).to_string(), &Disp(*x).to_string(), 1))),
-            None => Err(invalid(&field, message)),
-        },
-        Err(e) => Err(err(e)),
-        Ok(()) => match nonfinite.first() {
-            Some((p, x)) => Err(invalid(p, format!("{} is not a finite number", Disp(*x)))),
-            None => Ok(config),
-        },
-    }
-}
-
-/// Stands in for NaN and +-Infinity in float fields (JSON has no such numbers): below every
-/// float field's allowed range, so `Config::validate` rejects it.
-const NON_FINITE: f64 = -f64::MAX;
-
-/// Fields that serde-wasm-bindgen read as 32-bit integers, which did not take a BigInt.
-const U32_FIELDS: &[&str] = &["seed"];
-
-/// Syntax errors of the JSON reader (json.rs, as serde_json's) end in " at line L column C".
-fn strip_position(m: &str) -> &str {
-    match m.rfind(" at line ") {
-        Some(i) if m[i + 9..].split(" column ").all(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit())) => &m[..i],
-        _ => m,
-    }
-}
-
-/// Writes `v` as JSON into `out`, holding only the schema's keys: every section must be a
-/// plain object, unknown keys are rejected, `undefined` values are dropped (so they take the
-/// default, as a missing key does), and each value is read once through calls that catch a
-/// throwing getter. Leaves go through `leaf_json`.
-fn sanitize(v: &JsValue, schema: &J, path: &str, out: &mut crate::json::W, nonfinite: &mut Vec<(String, f64)>) -> Result<(), JsError> {
-    let J::Obj(fields) = schema else { return leaf_json(v, schema, path, out, nonfinite, 0) };
-    let here = if path.is_empty() { "config" } else { path };
-    if !is_plain_object(v) {
-        return Err(invalid(here, format!("{} is not a plain object", describe(v))));
-    }
-    out.0.push('{');
-    let mut first = true;
-    for k in own_keys(v, here)? {
-        let p = if path.is_empty() { k.clone() } else { format!("{path}.{k}") };
-        let Some((_, sub)) = fields.iter().find(|(f, _)| *f == k) else {
-            // In alphabetical order, as serde_json's map of the template listed them.
-            let mut allowed: Vec<String> = fields.iter().map(|(f, _)| format!("`{f}`")).collect();
-            allowed.sort();
-            return Err(invalid(&p, format!("unknown field `{k}`, expected one of {}", allowed.join(", "))));
-        };
-        let child = get(v, &JsValue::from_str(&k), &p)?;
-        if !child.is_undefined() {
-            if !first {
-                out.0.push(',');
-            }
-            first = false;
-            out.str(&k);
-            out.0.push(':');
-            sanitize(&child, sub, &p, out, nonfinite)?;
-        }
-    }
-    out.0.push('}');
-    Ok(())
-}
-
-/// A config leaf (or, at depth > 0, something nested in a wrong-typed leaf) as JSON, so that
-/// the JSON reader accepts what serde-wasm-bindgen accepted and names the field in what it rejects:
-/// integers are written as integers only where JS has them exactly (safe integers), a BigInt
-/// only into 64-bit integer fields, non-finite numbers into float fields as NON_FINITE.
-fn leaf_json(v: &JsValue, schema: &J, path: &str, out: &mut crate::json::W, nonfinite: &mut Vec<(String, f64)>, depth: usize) -> Result<(), JsError> {
-    use std::fmt::Write;
-    let float_field = depth == 0 && matches!(schema, J::F(_));
-    let int_field = depth == 0 && matches!(schema, J::U(_));
-    if depth == 0 && matches!(schema, J::Str(_)) && !v.is_string() && !(is_plain_object(v) && own_keys(v, path)?.len() == 1) {
-        // An enum takes its name, or serde's `{ "name": null }`; the reader's message for
-        // anything else would be serde_json's bare "expected value".
-        return Err(invalid(path, format!("invalid type: {}, expected a string", describe(v))));
-    }
-    if let Some(s) = v.as_string() {
-        out.str(&s);
-    } else if let Some(b) = v.as_bool() {
-        out.0.push_str(if b { "true" } else { "false" });
-    } else if v.is_null() || (depth > 0 && v.is_undefined()) {
-        out.0.push_str("null");
-    } else if let Some(x) = v.as_f64() {
-        if !x.is_finite() {
-            if !float_field {
-                return Err(invalid(path, format!("invalid type: floating point `{}`, expected {}", Disp(x), expected(schema, depth))));
-            }
-            nonfinite.push((path.to_string(), x));
-            let _ = write!(out.0, "{}", Exp(NON_FINITE));
-        } else if !float_field && x.fract() == 0.0 && x.abs() <= 9_007_199_254_740_991.0 {
-            let _ = write!(out.0, "{}", x as i64); // a safe integer (-0 is 0)
-        } else if x == 0.0 {
-            out.0.push_str(if x.is_sign_negative() { "-0.0" } else { "0.0" });
-        } else {
-            let _ = write!(out.0, "{}", Exp(x)); // shortest round-trip digits, always a float literal
-        }
-    } else if v.is_bigint() && int_field && !U32_FIELDS.contains(&path) {
-        let s: String = js_sys::BigInt::unchecked_from_js_ref(v).to_string(10).map(String::from).unwrap_or_default();
-        out.0.push_str(&s);
-    } else if depth < 8 && Array::is_array(v) {
-        let len = get(v, &JsValue::from_str("length"), path)?.as_f64().unwrap_or(0.0).min(64.0) as u32;
-        out.0.push('[');
-        for i in 0..len {
-            if i > 0 {
-                out.0.push(',');
-            }
-            leaf_json(&get(v, &JsValue::from(i), path)?, schema, path, out, nonfinite, depth + 1)?;
-        }
-        out.0.push(']');
-    } else if depth < 8 && is_plain_object(v) {
-        out.0.push('{');
-        for (i, k) in own_keys(v, path)?.iter().enumerate() {
-            if i > 0 {
-                out.0.push(',');
-            }
-            out.str(k);
-            out.0.push(':');
-            leaf_json(&get(v, &JsValue::from_str(k), path)?, schema, path, out, nonfinite, depth + 1)?;
-        }
-        out.0.push('}');
-    } else {
-        return Err(invalid(path, format!("invalid type: {}, expected {}", describe(v), expected(schema, depth))));
-    }
-    Ok(())
-}
-
-/// What a leaf of this schema value takes, for messages.
-fn expected(schema: &J, depth: usize) -> &'static str {
-    match schema {
-        _ if depth > 0 => "a JSON value",
-        J::F(_) => "a number",
-        J::U(_) => "an integer",
-        J::Str(_) => "a string",
-        J::Bool(_) => "a boolean",
-        _ => "a JSON value",
-    }
-}
-
-
-/// The threads build only: turns the calling Web Worker, which instantiated this module on the
-/// caller's shared memory, into the helper thread of the matrix products (see `pool.rs`).
-/// Never returns.
-#[cfg(target_feature = "atomics")]
-#[wasm_bindgen]
-pub fn run_helper() {
-    crate::pool::run_helper()
-}
-
-/// Helper threads working for this module's products: 0, or 1 in the threads build once its
-/// helper runs.
-#[wasm_bindgen]
-pub fn helper_threads() -> u32 {
-    crate::pool::helpers() as u32
+    o.into()
 }
 
 /// Logs panics to the console (there should be none: every input is validated).

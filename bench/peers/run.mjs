@@ -54,8 +54,6 @@ const PEERS = [
     note: 'Residual Lab as its page runs it: the relaxed-SIMD build (fused multiply-adds) where the browser has relaxed SIMD, else simd128 (../../pkg and ../../pkg/relaxed copied to page/lab by run.sh); the spec data and weights via set_data/set_weights; stop_on_divergence: false, so it keeps stepping through the NaNs of the residual nets as the peers do' },
   { id: 'residual-lab-simd128', backend: 'residual-lab-simd128', coi: false, budget: 'wasm',
     note: 'Residual Lab, the plain simd128 build (separate multiply and add: the same bits as the native build)' },
-  { id: 'residual-lab-threads', backend: 'residual-lab-threads', coi: true, budget: 'wasm',
-    note: 'Residual Lab, the threads build (pkg/threads: relaxed SIMD on shared memory, one helper thread computing half of each large matrix product; page with COOP/COEP)' },
   { id: 'tfjs-wasm', backend: 'wasm', coi: false, budget: 'wasm',
     note: 'TF.js 4.22 wasm backend, page without COOP/COEP (no SharedArrayBuffer -> no threads)' },
   { id: 'tfjs-wasm-coi', backend: 'wasm', coi: true, budget: 'wasm',

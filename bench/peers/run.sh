@@ -10,9 +10,4 @@ fi
 if [ ! -f ../../pkg/residual_lab_bg.wasm ]; then echo "build pkg/ first: scripts/build.sh" >&2; exit 1; fi
 rm -rf page/lab && mkdir -p page/lab/relaxed && cp ../../pkg/residual_lab.js ../../pkg/residual_lab_bg.wasm page/lab/
 cp ../../pkg/relaxed/residual_lab.js ../../pkg/relaxed/residual_lab_bg.wasm page/lab/relaxed/
-if [ -f ../../pkg/threads/residual_lab_bg.wasm ]; then
-  mkdir -p page/lab/threads
-  cp ../../pkg/threads/residual_lab.js ../../pkg/threads/residual_lab_bg.wasm page/lab/threads/
-  cp ../../www/js/threads-helper.js page/lab/threads/helper.js
-fi
 exec node run.mjs "$@"

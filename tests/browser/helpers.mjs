@@ -16,12 +16,10 @@ if (!existsSync(path.join(ROOT, "pkg", "residual_lab.js"))) {
 export const DESKTOP = { width: 1280, height: 900 };
 export const PHONE = { width: 360, height: 800 };
 
-/** Starts scripts/serve.mjs on a free port (cross-origin isolated with `coi`); resolves to { base, stop }. */
-export function startServer({ coi = false } = {}) {
+/** Starts scripts/serve.mjs on a free port; resolves to { base, stop }. */
+export function startServer() {
   const env = { ...process.env, PORT: "0" };
   delete env.RL_PKG_DIR;
-  delete env.COI;
-  if (coi) env.COI = "1";
   const child = spawn(process.execPath, [path.join(ROOT, "scripts", "serve.mjs")], { env, stdio: ["ignore", "pipe", "inherit"] });
   return new Promise((resolve, reject) => {
     let out = "";

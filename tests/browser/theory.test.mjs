@@ -57,10 +57,12 @@ test("sweep, spectrum and phase panels draw; a phase-diagram click reconfigures 
   await page.click("#btn-sweep");
   await page.waitForSelector("#sweep-status[data-done]", { timeout: 30000 });
   assert.match(await page.textContent("#sweep-status"), /8 seeds per net, done in/);
-  assert.match(await page.textContent("#sweep-band"), /Net A \(plain, relu, L = 12, W = 32\): the 10–90% band at l = L spans ×[\d.]+.*√\(5L\/W\) = 1\.4\./);
+  assert.match(await page.textContent("#sweep-band"),
+    /Net A \(plain, relu, L = 12, W = 32\): the 10–90% band at l = L spans ×[\d.]+.*the geometric mean over seeds is [\d.]+ × the mean \(√\(5L\/W\) = 1\.4 and exp\(−5L\/\(2W\)\) = 0\.39 for plain ReLU\)\./);
   for (const ink of await inkOf("#card-sweep canvas")) assert.ok(ink > 500, `sweep chart has pixels (${ink})`);
   const legend = await page.textContent("#chart-sweep-fwd .u-legend");
-  for (const l of ["A geo. mean", "A theory", "B geo. mean", "B theory"]) assert.ok(legend.includes(l), `legend has ${l}`);
+  for (const l of ["A mean", "A median", "A theory", "B mean", "B median", "B theory"]) assert.ok(legend.includes(l), `legend has ${l}`);
+  assert.match(await page.textContent("#card-sweep .explain:last-of-type"), /Solid: the mean over seeds, the statistic mean-field theory predicts/);
 
   // Jacobian spectrum: computed once the panel is on screen
   await page.locator("#card-spectrum").scrollIntoViewIfNeeded();
@@ -76,10 +78,7 @@ test("sweep, spectrum and phase panels draw; a phase-diagram click reconfigures 
   await page.waitForTimeout(100);
   const [phaseInk] = await inkOf("#phase-canvas");
   assert.ok(phaseInk > 5000, `phase diagram has pixels (${phaseInk})`);
-  const at = await page.evaluate(() => {
-    const c = document.querySelector("#phase-canvas"), p = c._phase, r = c.getBoundingClientRect();
-    return { x: r.left + p.left + ((1.5 - p.x0) / (p.x1 - p.x0)) * p.pw, y: r.top + p.top + ((p.y1 - 0.05) / (p.y1 - p.y0)) * p.ph };
-  });
+  const at = await phaseXY(1.5, 0.05);
   await page.mouse.click(at.x, at.y);
   await page.waitForFunction(() => window.__lab.snapshot().nets[0].config?.model.init === "custom");
   const s = await snapshot(page);
@@ -92,10 +91,12 @@ test("sweep, spectrum and phase panels draw; a phase-diagram click reconfigures 
   const trained = await waitSteps(page, 30, 30000);
   assert.ok(trained.nets[0].latest.step >= 30, "net A trains after the click");
   await page.click("#btn-play"); // pause
-  await page.waitForFunction(() => document.querySelectorAll("#phase-point [data-k]").length === 4);
+  await page.waitForFunction(() => document.querySelectorAll("#phase-point [data-k]").length === 5);
   const pt = await numbers("#phase-point");
   assert.ok(pt.chi1 > 0.5 && pt.chi1 < 1, `tanh at 1.5, 0.05 is ordered (chi1 ${pt.chi1})`);
   assert.ok(Number.isFinite(pt.xi) && pt.xi > 1, `xi ${pt.xi}`);
+  // Schoenholz et al. 2017: xi_q at (1.5, 0.05) is 1.68 layers (src/theory/tests_maps.rs iterates the length map)
+  assert.ok(Math.abs(pt.xi_q - 1.683) < 0.01, `xi_q ${pt.xi_q}`);
   assert.match(await page.textContent("#phase-point"), /6ξ_c ≈ [\d.]+ layers/);
   // another activation redraws
   await page.selectOption("#phase-mode", "xi");
@@ -103,6 +104,20 @@ test("sweep, spectrum and phase panels draw; a phase-diagram click reconfigures 
   await page.waitForSelector('#phase-status[data-activation="relu"]', { timeout: 15000 });
   await page.waitForTimeout(100);
   assert.ok((await inkOf("#phase-canvas"))[0] > 5000, "relu diagram has pixels");
+  // ReLU has no chaotic phase (chi1 > 1: unbounded q), and at s_b^2 = 0 its ordered-phase xi_c is only formal
+  for (const [sw2, sb2, said] of [[3, 0.1, /unbounded: q and the gradients grow without limit \(ReLU-like nets have no chaotic phase/],
+    [1.5, 0, /At σ_b² = 0 that ξ_c is only formal/], [2, 0, /infinite here: .*two orthogonal inputs reach correlation 0\.988 after 50 layers/]]) {
+    await page.mouse.click(...Object.values(await phaseXY(sw2, Math.max(sb2, 0.001)))); // rounds to the nearest 0.005
+    await page.waitForFunction(([w, b]) => {
+      const m = window.__lab.snapshot().cfg.nets[0];
+      return m.activation === "relu" && m.sigma_w2 === w && m.sigma_b2 === b && document.querySelector("#phase-point [data-k=chi1]");
+    }, [sw2, sb2]);
+    await page.waitForFunction((re) => new RegExp(re).test(document.querySelector("#phase-point").textContent), said.source, { timeout: 10000 });
+  }
+  // sigmoid's edge of chaos lies far right of the window (s_w^2 ~ 103): the status says where
+  await page.selectOption("#phase-act", "sigmoid");
+  await page.waitForSelector('#phase-status[data-activation="sigmoid"]', { timeout: 15000 });
+  assert.match(await page.textContent("#phase-status"), /edge of chaos lies outside this window, at σ_w² ≈ 10[0-9]/);
   await page.selectOption("#phase-mode", "chi1");
   await page.selectOption("#phase-act", "tanh");
   assert.doesNotMatch(await theoryText(), NO_NAN);
@@ -114,18 +129,27 @@ test("What is true: live numbers, finite, with the promised results; screenshots
   await page.waitForSelector("#truths[data-done]", { timeout: 40000 });
   const n = await numbers("#truths");
   for (const [k, v] of Object.entries(n)) assert.ok(Number.isFinite(v), `${k} = ${v} is finite`);
-  // (a) ReZero: the Jacobian is the identity; He branches with alpha = 1: mean s^2 > 1, wide spread
-  assert.ok(Math.abs(n["rezero.max"] - 1) < 1e-5 && Math.abs(n["rezero.mean_sq"] - 1) < 1e-5 && n["rezero.normalized_var"] < 1e-6);
+  // (a) ReZero and Fixup: the Jacobian is the identity; He branches with alpha = 1: mean s^2 > 1, wide spread;
+  // tanh branches (Yang & Schoenholz 2017): sub-exponential, the per-block growth falls with depth
+  for (const id of ["rezero", "fixup"]) {
+    assert.ok(Math.abs(n[`${id}.max`] - 1) < 1e-5 && Math.abs(n[`${id}.mean_sq`] - 1) < 1e-5 && n[`${id}.normalized_var`] < 1e-6, id);
+  }
   assert.ok(n["he1.mean_sq"] > 1 && n["he1.normalized_var"] > 1, `He/He: mean s² ${n["he1.mean_sq"]}`);
-  // (b) Fixup and ReZero without any norm train a 50-block net better than a plain 50-layer net
-  assert.ok(n["fixup.accuracy"] > n["plain.accuracy"] + 0.1, `Fixup ${n["fixup.accuracy"]} vs plain ${n["plain.accuracy"]}`);
-  assert.ok(n["rezero.accuracy"] > n["plain.accuracy"] + 0.1);
+  assert.ok(n["tanh80.per_block"] < n["tanh20.per_block"] && n["tanh20.per_block"] < n["he1.per_block"],
+    `per block: tanh ${n["tanh20.per_block"]} -> ${n["tanh80.per_block"]}, ReLU ${n["he1.per_block"]}`);
+  // (b) without normalization alpha = 1 fails; pre-LayerNorm trains; ReZero and alpha = 1/sqrt(L) get within 0.05 of it
+  // (tests/truths.rs trains the same nets natively)
+  assert.ok(n["he1.accuracy"] < n["prenorm.accuracy"] - 0.1, `alpha = 1 ${n["he1.accuracy"]} vs pre-LN ${n["prenorm.accuracy"]}`);
+  for (const id of ["rezero", "invsqrt"]) assert.ok(n[`${id}.accuracy`] >= n["prenorm.accuracy"] - 0.05, `${id} ${n[`${id}.accuracy`]}`);
   // (c) q_{l+1}/q_l for He/He blocks: 3 (1 + v/q with v = 2q)
   assert.ok(Math.abs(n["add.measured"] - 3) < 0.3, `measured ratio ${n["add.measured"]}`);
   assert.ok(Math.abs(n["add.predicted"] - 3) < 0.01, `predicted ratio ${n["add.predicted"]}`);
   const text = await page.textContent("#truths");
   assert.match(text, /Not by themselves/);
-  assert.match(text, /No\. Without a single normalization layer/);
+  assert.match(text, /ReZero \(and SkipInit, whose α also starts at 0\) and Fixup \(each branch's last layer starts at 0\) make every block exactly the identity/);
+  assert.match(text, /sub-exponential \(Yang & Schoenholz 2017\)/);
+  assert.match(text, /Singular values, not the eigenvalues/);
+  assert.match(text, /No, but they need their branches scaled\. Without normalization, with He branches and α = 1/);
   assert.match(text, /Yes\. At init/);
   console.log(`# what is true: ${JSON.stringify(n)}`);
   assert.doesNotMatch(await theoryText(), NO_NAN);
@@ -146,6 +170,14 @@ test("What is true: live numbers, finite, with the promised results; screenshots
   assert.doesNotMatch(await theoryText(), NO_NAN);
   assert.deepEqual(page.errors, []);
 });
+
+/** The page coordinates of (s_w^2, s_b^2) on the phase diagram. */
+function phaseXY(sw2, sb2) {
+  return page.evaluate(([w, b]) => {
+    const c = document.querySelector("#phase-canvas"), p = c._phase, r = c.getBoundingClientRect();
+    return { x: r.left + p.left + ((w - p.x0) / (p.x1 - p.x0)) * p.pw, y: r.top + p.top + ((p.y1 - b) / (p.y1 - p.y0)) * p.ph };
+  }, [sw2, sb2]);
+}
 
 /** One screenshot per theory card: test-results/screenshots/theory-<card>-<suffix>.png. */
 async function shots(suffix) {

@@ -472,8 +472,8 @@ test("pkg/residual_lab.d.ts carries the hand-written types and the doc comments"
   }
   // field docs from src/lab-types.d.ts
   assert.match(dts, /\/\*\* Mini-batch size, 1 to 4096\. \(64\) \*\/\s*batch_size\?: number;/);
-  assert.match(dts, /kind\?: NetKind;/);
-  assert.match(dts, /export type NetKind = "plain" \| "residual";/);
+  assert.match(dts, /kind\?: "plain" \| "residual";/);
+  assert.match(dts, /export type Activation = NonNullable<ModelConfig\["activation"\]>;/);
   assert.match(dts, /diverged: Divergence \| null;/);
   assert.match(dts, /act_mean_sq: Float32Array;/);
   // the methods are typed with them and keep their doc comments

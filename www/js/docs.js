@@ -118,15 +118,16 @@ print("supported:", t.supported);
 print("predicted E[h²]:", Array.from(t.second_moment, (v) => v.toExponential(2)));
 print("measured  E[h²]:", Array.from(lab.probe().layers.act_mean_sq, (v) => v.toExponential(2)));
 lab.free();`],
-  ["lab.jacobian_spectrum()", "Singular values of the stream's input-output Jacobian dh_L/dh_0 at one input, with their max, mean square and normalized variance (0 = dynamical isometry).",
+  ["lab.jacobian_spectrum()", "Singular values of the stream's input-output Jacobian dh_L/dh_0 at one input (BatchNorm held at the probe batch's statistics), with their max, mean square and normalized variance (dynamical isometry: mean square 1 and normalized variance 0).",
     `const lab = new Lab({ model: { depth: 20, width: 16, init: "rezero" }, seed: 1 });
 const s = lab.jacobian_spectrum();
 print({ max: s.max, mean_sq: s.mean_sq, normalized_var: s.normalized_var, count: s.singular_values.length });
 lab.free();`],
-  ["lab.depth_sweep(seeds?)", "This config at init for many seeds: per layer, the geometric mean and 10-90% band of E[h_l²] and of the RMS of dL/dh_l.",
+  ["lab.depth_sweep(seeds?)", "This config at init for many seeds: per layer, the mean over seeds (the statistic mean-field theory predicts), the median, the geometric mean and the 10-90% band of E[h_l²] and of the RMS of dL/dh_l.",
     `const lab = new Lab({ model: { kind: "plain", depth: 8, width: 32 }, seed: 1 });
 const s = lab.depth_sweep(8);
-print("geo mean E[h²]:", Array.from(s.act_mean_sq.geo_mean, (v) => v.toFixed(3)));
+print("mean E[h²]:", Array.from(s.act_mean_sq.mean, (v) => v.toFixed(3)));
+print("median:", Array.from(s.act_mean_sq.median, (v) => v.toFixed(3)));
 print("10%:", Array.from(s.act_mean_sq.p10, (v) => v.toFixed(3)));
 print("90%:", Array.from(s.act_mean_sq.p90, (v) => v.toFixed(3)));
 lab.free();`],

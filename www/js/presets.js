@@ -10,32 +10,34 @@ const res = (o) => ({ kind: "residual", ...o });
 export const PRESETS = [
   {
     id: "xavier-he", title: "Xavier vs He in a 30-layer ReLU net",
-    text: "Two plain 30-layer ReLU nets, 128 wide. At init, Xavier (σ_w² = 1) halves the signal's second moment at every " +
-      "layer, so it reaches about 2⁻³⁰ ≈ 10⁻⁹ at the top, and the gradient shrinks with it toward layer 0; He (σ_w² = 2) " +
-      "keeps both flat. Trained (Adam, learning rate 0.001), the He net learns the spiral within a few hundred steps and " +
-      "the Xavier net stays near chance. (At width 32 a single net wanders a decade or two away from flat: the mean-field " +
-      "rule holds for wide nets.)",
+    text: "Two plain 30-layer ReLU nets, 128 wide. At init, Xavier (σ_w² = 1) halves the signal's second moment at every layer " +
+      "going up, to about 2⁻³⁰ ≈ 10⁻⁹ at the top, and the gradient's mean square at every layer going down, so it is smallest " +
+      "at layer 0; He (σ_w² = 2) keeps both flat. Trained (Adam, learning rate 0.001), the He net learns the spiral within a " +
+      "few hundred steps and the Xavier net stays near chance. " +
+      "(At width 32 a single net wanders a decade or two away from flat: the mean-field rule holds for wide nets.)",
     shared: { optimizer: { lr: 0.001 } },
     nets: [{ kind: "plain", depth: 30, width: 128, init: "xavier_normal" }, { kind: "plain", depth: 30, width: 128, init: "he_normal" }],
   },
   {
-    id: "degradation", title: "Deep plain vs residual (degradation)",
-    text: "Same depth (50 blocks), same He init, same data. The deep plain net does not learn here: its training loss stays " +
-      "at ln 2 ≈ 0.693, chance for two classes, for thousands of steps. The residual net, whose identity path carries signal " +
-      "and gradient, learns within a few hundred. Compare the loss curves.",
-    nets: [{ kind: "plain", depth: 50 }, res({ depth: 50, branch_scale: "inv_sqrt_depth" })],
+    id: "degradation", title: "Degradation: the deeper plain net trains worse",
+    text: "Two plain nets with BatchNorm, as in He et al. (2016): 10 layers (left) and 50 (right), same He init, same data. " +
+      "The deeper net ends at the higher training loss: on the training set itself, so it is the optimization that fails, " +
+      "not generalization. Residual versions of the same two depths do not degrade (set Kind to residual on both).",
+    nets: [{ kind: "plain", depth: 10, norm: "batch" }, { kind: "plain", depth: 50, norm: "batch" }],
   },
   {
     id: "explode", title: "Un-normalized residual stream explodes",
     text: "No normalization, He init, branch scale α = 1 (left): at init each block adds its branch's variance to the stream, " +
-      "about ×3 per block with a 2-layer He branch, 3³⁰ ≈ 10¹⁴ at the top. With α = 1/√L (right) the growth stays near e² ≈ 7. " +
-      "Both train; the α = 1 net starts from a loss near 10⁶ and lags far behind.",
+      "about ×3 per block with a 2-layer He branch, 3³⁰ ≈ 10¹⁴ at the top. With α = 1/√L (right) it still grows, by " +
+      "(1 + 2/L)^L ≈ 6.9 over all 30 blocks in mean-field theory, a factor that approaches e² ≈ 7.4 as L grows but never exceeds it " +
+      "(a single net of width 32 scatters around it). Both train; the α = 1 net starts from a loss near 10⁶ and lags far behind.",
     nets: [res({ depth: 30, branch_scale: "one" }), res({ depth: 30, branch_scale: "inv_sqrt_depth" })],
   },
   {
     id: "prenorm-linear", title: "Pre-norm / BatchNorm: linear growth",
     text: "The norm sits inside the branch (pre-norm), so every block adds a branch of fixed size to the stream: at init " +
-      "its second moment grows linearly, about ∝ l + 1, not geometrically. BatchNorm (left), LayerNorm (right). Both train.",
+      "its second moment grows linearly, q_l = q_0 + 2l on average (each He/He branch sees a unit-variance input and adds 2), " +
+      "not geometrically. BatchNorm (left), LayerNorm (right). Both train.",
     nets: [res({ depth: 32, norm: "batch", norm_position: "pre", branch_scale: "one" }),
       res({ depth: 32, norm: "layer", norm_position: "pre", branch_scale: "one" })],
   },
@@ -49,11 +51,14 @@ export const PRESETS = [
   },
   {
     id: "post-pre", title: "Post-norm vs pre-norm",
-    text: "Post-norm (left) renormalizes the stream after every block, so at init its second moment is pinned near 1 at every " +
-      "depth; pre-norm (right) leaves the identity path untouched, so the stream grows linearly. Trained (Adam, learning rate " +
-      "0.003), the 50-block post-norm net does not learn here: its loss stays at ln 2 ≈ 0.693 for thousands of steps, while " +
-      "the pre-norm net learns within a few hundred. Xiong et al. (2020) found the same contrast in Transformers: post-norm " +
-      "needs a learning-rate warm-up, pre-norm does not.",
+    text: "Post-norm (left) renormalizes the stream after every block, so at init its second moment is pinned near 1 at every depth; " +
+      "pre-norm (right) leaves the identity path untouched, so the stream grows linearly, q_l = q_0 + 2l on average, and the gradient's " +
+      "mean square grows toward layer 0 as q_L/q_l for each input (each norm divides its branch's gradient by the stream's RMS): " +
+      "about ×17 in RMS at layer 0 for an input of average size, and by tens to hundreds of times for the batch, whose RMS the " +
+      "points near the spiral's centre dominate (their q_0 is small). The dotted theory averages the per-input prediction over the data. " +
+      "Trained (Adam, learning rate 0.003), the 50-block post-norm net does not learn here: its loss stays at ln 2 ≈ 0.693 for " +
+      "thousands of steps, while the pre-norm net learns within a few hundred. Xiong et al. (2020) found the same contrast in " +
+      "Transformers: post-norm needs a learning-rate warm-up, pre-norm does not.",
     nets: [res({ depth: 50, norm: "layer", norm_position: "post", branch_scale: "one" }),
       res({ depth: 50, norm: "layer", norm_position: "pre", branch_scale: "one" })],
   },

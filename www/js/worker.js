@@ -79,7 +79,8 @@ function onTheory(msg) {
   const t0 = performance.now();
   if (msg.type === "sweep") {
     const s = plain(lab.depth_sweep(msg.seeds ?? 32));
-    const band = (b) => ({ geo_mean: Float32Array.from(b.geo_mean), p10: Float32Array.from(b.p10), p90: Float32Array.from(b.p90) });
+    const band = (b) => ({ mean: Float32Array.from(b.mean), median: Float32Array.from(b.median), geo_mean: Float32Array.from(b.geo_mean),
+      p10: Float32Array.from(b.p10), p90: Float32Array.from(b.p90) });
     self.postMessage({ type: "sweep", id: msg.id, ms: performance.now() - t0,
       sweep: { seeds: s.seeds, diverged: s.diverged, act_mean_sq: band(s.act_mean_sq), grad_rms: band(s.grad_rms) } });
   } else {

@@ -1,3 +1,6141 @@
-/*! uPlot v1.6.32 (c) Leon Sorokin, MIT (uPlot.LICENSE), https://github.com/leeoniya/uPlot; trimmed by scripts/vendor.mjs */
-var ms="uplot",gs="u-hz",ws="u-vt",_s="u-title",Ss="u-wrap",ks="u-under",vs="u-over",ys="u-axis",zl="u-off",Ts="u-select",bs="u-cursor-x",xs="u-cursor-y",Es="u-cursor-pt",Ps="u-legend",As="u-live",Ls="u-inline",Cs="u-series",Ds="u-marker",yi="u-label",Ms="u-value",mt="width",gt="height";var Ti="bottom",et="left",hn="right",Cn="#000",bi=Cn+"0",dn="mousemove",xi="mousedown",mn="mouseup",Ei="mouseenter",Pi="mouseleave",Ai="dblclick",Rs="resize",Vs="scroll",Li="change",Mt="dppxchange",eo="--",st=typeof window<"u",vn=st?document:null,lt=st?window:null,zs=st?navigator:null,q,Lt;function yn(){let t=devicePixelRatio;q!=t&&(q=t,Lt&&bn(Li,Lt,yn),Lt=matchMedia(`(min-resolution: ${q-.001}dppx) and (max-resolution: ${q+.001}dppx)`),Ol(Li,Lt,yn),lt.dispatchEvent(new CustomEvent(Mt)))}function Ne(t,i){if(i!=null){let r=t.classList;!r.contains(i)&&r.add(i)}}function Tn(t,i){let r=t.classList;r.contains(i)&&r.remove(i)}function Z(t,i,r){t.style[i]=r+"px"}function Xe(t,i,r,n){let f=vn.createElement(t);return i!=null&&Ne(f,i),r?.insertBefore(f,n),f}function je(t,i){return Xe("div",t,i)}var Ci=new WeakMap;function rl(t,i,r,n,f){let a="translate("+i+"px,"+r+"px)",h=Ci.get(t);a!=h&&(t.style.transform=a,Ci.set(t,a),i<0||r<0||i>n||r>f?Ne(t,zl):Tn(t,zl))}var Di=new WeakMap;function Mi(t,i,r){let n=i+r,f=Di.get(t);n!=f&&(Di.set(t,n),t.style.background=i,t.style.borderColor=r)}var Ri=new WeakMap;function Vi(t,i,r,n){let f=i+""+r,a=Ri.get(t);f!=a&&(Ri.set(t,f),t.style.height=r+"px",t.style.width=i+"px",t.style.marginLeft=n?-i/2+"px":0,t.style.marginTop=n?-r/2+"px":0)}var Dn={passive:!0},Fs={...Dn,capture:!0};function Ol(t,i,r,n){i.addEventListener(t,r,n?Fs:Dn)}function bn(t,i,r,n){i.removeEventListener(t,r,Dn)}st&&yn();function el(t,i,r,n){let f;r=r||0,n=n||i.length-1;let a=n<=2147483647;for(;n-r>1;)f=a?r+n>>1:tt((r+n)/2),i[f]<t?r=f:n=f;return t-i[r]<=i[n]-t?r:n}function lo(t){return(r,n,f)=>{let a=-1,h=-1;for(let _=n;_<=f;_++)if(t(r[_])){a=_;break}for(let _=f;_>=n;_--)if(t(r[_])){h=_;break}return[a,h]}}var to=t=>t!=null,no=t=>t!=null&&t>0,io=lo(to),Os=lo(no);function Ns(t,i,r,n=0,f=!1){let a=f?Os:io,h=f?no:to;[i,r]=a(t,i,r);let _=t[i],w=t[i];if(i>-1)if(n==1)_=t[i],w=t[r];else if(n==-1)_=t[r],w=t[i];else for(let d=i;d<=r;d++){let T=t[d];h(T)&&(T<_?_=T:T>w&&(w=T))}return[_??ee,w??-ee]}function zt(t,i,r,n){let f=Oi(t),a=Oi(i);t==i&&(f==-1?(t*=r,i/=r):(t/=r,i*=r));let h=r==10?pl:oo,_=f==1?tt:qe,w=a==1?qe:tt,d=_(h(be(t))),T=w(h(be(i))),m=nt(r,d),E=nt(r,T);return r==10&&(d<0&&(m=pe(m,-d)),T<0&&(E=pe(E,-T))),n||r==2?(t=m*f,i=E*a):(t=fo(t,m),i=zn(i,E)),[t,i]}function Mn(t,i,r,n){let f=zt(t,i,r,n);return t==0&&(f[0]=0),i==0&&(f[1]=0),f}var Rn=.1,zi={mode:3,pad:Rn},wt={pad:0,soft:null,mode:0},Gs={min:wt,max:wt};function Rt(t,i,r,n){return Ft(r)?Fi(t,i,r):(wt.pad=r,wt.soft=n?0:null,wt.mode=n?3:0,Fi(t,i,Gs))}function ce(t,i){return t??i}function Hs(t,i,r){for(i=ce(i,0),r=ce(r,t.length-1);i<=r;){if(t[i]!=null)return!0;i++}return!1}function Fi(t,i,r){let n=r.min,f=r.max,a=ce(n.pad,0),h=ce(f.pad,0),_=ce(n.hard,-ee),w=ce(f.hard,ee),d=ce(n.soft,ee),T=ce(f.soft,-ee),m=ce(n.mode,0),E=ce(f.mode,0),G=i-t,H=pl(G),le=ul(be(t),be(i)),xe=pl(le),oe=be(xe-H);(G<1e-24||oe>10)&&(G=0,(t==0||i==0)&&(G=1e-24,m==2&&d!=ee&&(a=0),E==2&&T!=-ee&&(h=0)));let b=G||le||1e3,B=pl(b),P=nt(10,tt(B)),se=b*(G==0?t==0?.1:1:a),L=pe(fo(t-se,P/10),24),re=t>=d&&(m==1||m==3&&L<=d||m==2&&L>=d)?d:ee,te=ul(_,L<re&&t>=re?re:fl(re,L)),Ae=b*(G==0?i==0?.1:1:h),ae=pe(zn(i+Ae,P/10),24),M=i<=T&&(E==1||E==3&&ae>=T||E==2&&ae<=T)?T:-ee,Ee=fl(w,ae>M&&i<=M?M:ul(M,ae));return te==Ee&&te==0&&(Ee=100),[te,Ee]}var Bs=new Intl.NumberFormat(st?zs.language:"en-US"),Vn=t=>Bs.format(t),Ge=Math,Dt=Ge.PI,be=Ge.abs,tt=Ge.floor,Te=Ge.round,qe=Ge.ceil,fl=Ge.min,ul=Ge.max,nt=Ge.pow,Oi=Ge.sign,pl=Ge.log10,oo=Ge.log2,Is=(t,i=1)=>Ge.sinh(t)*i,gn=(t,i=1)=>Ge.asinh(t/i),ee=1/0;function Ni(t){return(pl((t^t>>31)-(t>>31))|0)+1}function Gi(t,i,r){return fl(ul(t,i),r)}function so(t){return typeof t=="function"}function N(t){return so(t)?t:()=>t}var Ws=()=>{},Us=t=>t,ro=(t,i)=>i,Ks=t=>null,Hi=t=>!0,Bi=(t,i)=>t==i,js=/\.\d*?(?=9{6,}|0{6,})/gm,Nl=t=>{if(ao(t)||kl.has(t))return t;let i=`${t}`,r=i.match(js);if(r==null)return t;let n=r[0].length-1;if(i.indexOf("e-")!=-1){let[f,a]=i.split("e");return+`${Nl(f)}e${a}`}return pe(t,n)};function Rl(t,i){return Nl(pe(Nl(t/i))*i)}function zn(t,i){return Nl(qe(Nl(t/i))*i)}function fo(t,i){return Nl(tt(Nl(t/i))*i)}function pe(t,i=0){if(ao(t))return t;let r=10**i,n=t*r*(1+Number.EPSILON);return Te(n)/r}var kl=new Map;function uo(t){return((""+t).split(".")[1]||"").length}function Fn(t,i,r,n){let f=[],a=n.map(uo);for(let h=i;h<r;h++){let _=be(h),w=pe(nt(t,h),_);for(let d=0;d<n.length;d++){let T=t==10?+`${n[d]}e${h}`:n[d]*w,m=(h>=0?0:_)+(h>=a[d]?0:a[d]),E=t==10?T:pe(T,m);f.push(E),kl.set(E,m)}}return f}var wn={},co=[],it=[null,null],Fl=Array.isArray,ao=Number.isInteger,qs=t=>t===void 0;function Ft(t){let i=!1;if(t!=null){let r=t.constructor;i=r==null||r==Object}return i}function $s(t){return t!=null&&typeof t=="object"}var Ys=Object.getPrototypeOf(Uint8Array),po="__proto__";function ot(t,i=Ft){let r;if(Fl(t)){let n=t.find(f=>f!=null);if(Fl(n)||i(n)){r=Array(t.length);for(let f=0;f<t.length;f++)r[f]=ot(t[f],i)}else r=t.slice()}else if(t instanceof Ys)r=t.slice();else if(i(t)){r={};for(let n in t)n!=po&&(r[n]=ot(t[n],i))}else r=t;return r}function ue(t){let i=arguments;for(let r=1;r<i.length;r++){let n=i[r];for(let f in n)f!=po&&(Ft(t[f])?ue(t[f],ot(n[f])):t[f]=ot(n[f]))}return t}var Js=typeof queueMicrotask>"u"?t=>Promise.resolve().then(t):queueMicrotask;var Zs=t=>t%1==0,ho=[1,2,2.5,5],Qs=Fn(10,-32,0,ho),mo=Fn(10,0,32,ho),Xs=mo.filter(Zs),Vl=Qs.concat(mo);Fn(2,-53,53,[1]);function er(t,i){let r=t.series[i];return r.width?r.stroke(t,i):r.points.width?r.points.stroke(t,i):null}function lr(t,i){return t.series[i].fill(t,i)}var tr={show:!0,live:!0,isolate:!1,mount:Ws,markers:{show:!0,width:2,stroke:er,fill:lr,dash:"solid"},idx:null,idxs:null,values:[]};function nr(t,i){let r=t.cursor.points,n=je(),f=r.size(t,i);Z(n,mt,f),Z(n,gt,f);let a=f/-2;Z(n,"marginLeft",a),Z(n,"marginTop",a);let h=r.width(t,i,f);return h&&Z(n,"borderWidth",h),n}function ir(t,i){let r=t.series[i].points;return r._fill||r._stroke}function or(t,i){let r=t.series[i].points;return r._stroke||r._fill}function sr(t,i){return t.series[i].points.size}var _n=[0,0];function rr(t,i,r){return _n[0]=i,_n[1]=r,_n}function Ct(t,i,r,n=!0){return f=>{f.button==0&&(!n||f.target==i)&&r(f)}}function Sn(t,i,r,n=!0){return f=>{(!n||f.target==i)&&r(f)}}var fr={show:!0,x:!0,y:!0,lock:!1,move:rr,points:{one:!1,show:nr,size:sr,width:0,stroke:or,fill:ir},bind:{mousedown:Ct,mouseup:Ct,click:Ct,dblclick:Ct,mousemove:Sn,mouseleave:Sn,mouseenter:Sn},drag:{setScale:!0,x:!0,y:!1,dist:0,uni:null,click:(t,i)=>{i.stopPropagation(),i.stopImmediatePropagation()},_x:!1,_y:!1},focus:{dist:(t,i,r,n,f)=>n-f,prox:-1,bias:0},hover:{skip:[void 0],prox:null,bias:0},left:-10,top:-10,idx:null,dataIdx:null,idxs:null,event:null},go={show:!0,stroke:"rgba(0,0,0,0.07)",width:2},On=ue({},go,{filter:ro}),wo=ue({},On,{size:10}),_o=ue({},go,{show:!1}),Nn='12px system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, "Noto Sans", sans-serif, "Apple Color Emoji", "Segoe UI Emoji", "Segoe UI Symbol", "Noto Color Emoji"',So="bold "+Nn,ko=1.5,Ii={show:!0,scale:"x",stroke:Cn,space:50,gap:5,alignTo:1,size:50,labelGap:0,labelSize:30,labelFont:So,side:2,grid:On,ticks:wo,border:_o,font:Nn,lineGap:ko,rotate:0},ur="Value";var Wi={show:!0,scale:"x",auto:!1,sorted:1,min:ee,max:-ee,idxs:[]};function cr(t,i,r,n,f){return i.map(a=>a==null?"":Vn(a))}function ar(t,i,r,n,f,a,h){let _=[],w=kl.get(f)||0;r=h?r:pe(zn(r,f),w);for(let d=r;d<=n;d=pe(d+f,w))_.push(Object.is(d,-0)?0:d);return _}function xn(t,i,r,n,f,a,h){let _=[],w=t.scales[t.axes[i].scale].log,d=w==10?pl:oo,T=tt(d(r));f=nt(w,T),w==10&&(f=Vl[el(f,Vl)]);let m=r,E=f*w;w==10&&(E=Vl[el(E,Vl)]);do _.push(m),m=m+f,w==10&&!kl.has(m)&&(m=pe(m,kl.get(f))),m>=E&&(f=m,E=f*w,w==10&&(E=Vl[el(E,Vl)]));while(m<=n);return _}function pr(t,i,r,n,f,a,h){let w=t.scales[t.axes[i].scale].asinh,d=n>w?xn(t,i,ul(w,r),n,f):[w],T=n>=0&&r<=0?[0]:[];return(r<-w?xn(t,i,ul(w,-n),-r,f):[w]).reverse().map(E=>-E).concat(T,d)}var vo=/./,hr=/[12357]/,dr=/[125]/,Ui=/1/,En=(t,i,r,n)=>t.map((f,a)=>i==4&&f==0||a%n==0&&r.test(f.toExponential()[f<0?1:0])?f:null);function mr(t,i,r,n,f){let a=t.axes[r],h=a.scale,_=t.scales[h],w=t.valToPos,d=a._space,T=w(10,h),m=w(9,h)-T>=d?vo:w(7,h)-T>=d?hr:w(5,h)-T>=d?dr:Ui;if(m==Ui){let E=be(w(1,h)-T);if(E<d)return En(i.slice().reverse(),_.distr,m,qe(d/E)).reverse()}return En(i,_.distr,m,1)}function gr(t,i,r,n,f){let a=t.axes[r],h=a.scale,_=a._space,w=t.valToPos,d=be(w(1,h)-w(2,h));return d<_?En(i.slice().reverse(),3,vo,qe(_/d)).reverse():i}function wr(t,i,r,n){return n==null?eo:i==null?"":Vn(i)}var Ki={show:!0,scale:"y",stroke:Cn,space:30,gap:5,alignTo:1,size:50,labelGap:0,labelSize:30,labelFont:So,side:3,grid:On,ticks:wo,border:_o,font:Nn,lineGap:ko,rotate:0};function _r(t,i){let r=3+(t||1)*2;return pe(r*i,3)}function Sr(t,i){let{scale:r,idxs:n}=t.series[0],f=t._data[0],a=t.valToPos(f[n[0]],r,!0),h=t.valToPos(f[n[1]],r,!0),_=be(h-a),w=t.series[i],d=_/(w.points.space*q);return n[1]-n[0]<=d}var ji={scale:null,auto:!0,sorted:0,min:ee,max:-ee},yo=(t,i,r,n,f)=>f,qi={show:!0,auto:!0,sorted:0,gaps:yo,alpha:1,facets:[ue({},ji,{scale:"x"}),ue({},ji,{scale:"y"})]},$i={scale:"y",auto:!0,sorted:0,show:!0,spanGaps:!1,gaps:yo,alpha:1,points:{show:Sr,filter:null},values:null,min:ee,max:-ee,idxs:[],path:null,clip:null};function kr(t,i,r,n,f){return r/10}var To={time:!1,auto:!0,distr:1,log:10,asinh:1,min:null,max:null,dir:1,ori:0},vr=ue({},To,{time:!1,ori:1}),Yi={};function bo(t,i){let r=Yi[t];return r||(r={key:t,plots:[],sub(n){r.plots.push(n)},unsub(n){r.plots=r.plots.filter(f=>f!=n)},pub(n,f,a,h,_,w,d){for(let T=0;T<r.plots.length;T++)r.plots[T]!=f&&r.plots[T].pub(n,f,a,h,_,w,d)}},t!=null&&(Yi[t]=r)),r}var Vt=1,Pn=2;function Ot(t,i,r){let n=t.mode,f=t.series[i],a=n==2?t._data[i]:t._data,h=t.scales,_=t.bbox,w=a[0],d=n==2?a[1]:a[i],T=n==2?h[f.facets[0].scale]:h[t.series[0].scale],m=n==2?h[f.facets[1].scale]:h[f.scale],E=_.left,G=_.top,H=_.width,le=_.height,xe=t.valToPosH,oe=t.valToPosV;return T.ori==0?r(f,w,d,T,m,xe,oe,E,G,H,le,Gn,Nt,Bn,Ao,Er):r(f,w,d,T,m,oe,xe,G,E,le,H,Hn,Gt,Po,Lo,Pr)}function yr(t,i){let r=0,n=0,f=ce(t.bands,co);for(let a=0;a<f.length;a++){let h=f[a];h.series[0]==i?r=h.dir:h.series[1]==i&&(h.dir==1?n|=1:n|=2)}return[r,n==1?-1:n==2?1:n==3?2:0]}function Tr(t,i,r,n,f){let a=t.mode,h=t.series[i],_=a==2?h.facets[1].scale:h.scale,w=t.scales[_];return f==-1?w.min:f==1?w.max:w.distr==3?w.dir==1?w.min:w.max:0}function kn(t,i,r,n,f,a){return Ot(t,i,(h,_,w,d,T,m,E,G,H,le,xe)=>{let oe=h.pxRound,b=d.dir*(d.ori==0?1:-1),B=d.ori==0?Nt:Gt,P,se;b==1?(P=r,se=n):(P=n,se=r);let L=oe(m(_[P],d,le,G)),re=oe(E(w[P],T,xe,H)),te=oe(m(_[se],d,le,G)),Ae=oe(E(a==1?T.max:T.min,T,xe,H)),ae=new Path2D(f);return B(ae,te,Ae),B(ae,L,Ae),B(ae,L,re),ae})}function xo(t,i,r,n,f,a){let h=null;if(t.length>0){h=new Path2D;let _=i==0?Bn:Po,w=r;for(let m=0;m<t.length;m++){let E=t[m];if(E[1]>E[0]){let G=E[0]-w;G>0&&_(h,w,n,G,n+a),w=E[1]}}let d=r+f-w,T=10;d>0&&_(h,w,n-T/2,d,n+a+T)}return h}function br(t,i,r){let n=t[t.length-1];n&&n[0]==i?n[1]=r:t.push([i,r])}function xr(t,i,r,n,f,a,h){let _=[],w=t.length;for(let d=f==1?r:n;d>=r&&d<=n;d+=f)if(i[d]===null){let m=d,E=d;if(f==1)for(;++d<=n&&i[d]===null;)E=d;else for(;--d>=r&&i[d]===null;)E=d;let G=a(t[m]),H=E==m?G:a(t[E]),le=m-f;G=h<=0&&le>=0&&le<w?a(t[le]):G;let oe=E+f;H=h>=0&&oe>=0&&oe<w?a(t[oe]):H,H>=G&&_.push([G,H])}return _}function Ji(t){return t==0?Us:t==1?Te:i=>Rl(i,t)}function Eo(t){let i=t==0?Gn:Hn,r=t==0?(f,a,h,_,w,d)=>{f.arcTo(a,h,_,w,d)}:(f,a,h,_,w,d)=>{f.arcTo(h,a,w,_,d)},n=t==0?(f,a,h,_,w)=>{f.rect(a,h,_,w)}:(f,a,h,_,w)=>{f.rect(h,a,w,_)};return(f,a,h,_,w,d=0,T=0)=>{d==0&&T==0?n(f,a,h,_,w):(d=fl(d,_/2,w/2),T=fl(T,_/2,w/2),i(f,a+d,h),r(f,a+_,h,a+_,h+w,d),r(f,a+_,h+w,a,h+w,T),r(f,a,h+w,a,h,T),r(f,a,h,a+_,h,d),f.closePath())}}var Gn=(t,i,r)=>{t.moveTo(i,r)},Hn=(t,i,r)=>{t.moveTo(r,i)},Nt=(t,i,r)=>{t.lineTo(i,r)},Gt=(t,i,r)=>{t.lineTo(r,i)},Bn=Eo(0),Po=Eo(1),Ao=(t,i,r,n,f,a)=>{t.arc(i,r,n,f,a)},Lo=(t,i,r,n,f,a)=>{t.arc(r,i,n,f,a)},Er=(t,i,r,n,f,a,h)=>{t.bezierCurveTo(i,r,n,f,a,h)},Pr=(t,i,r,n,f,a,h)=>{t.bezierCurveTo(r,i,f,n,h,a)};function Co(t){return(i,r,n,f,a)=>Ot(i,r,(h,_,w,d,T,m,E,G,H,le,xe)=>{let{pxRound:oe,points:b}=h,B,P;d.ori==0?(B=Gn,P=Ao):(B=Hn,P=Lo);let se=pe(b.width*q,3),L=(b.size-b.width)/2*q,re=pe(L*2,3),te=new Path2D,Ae=new Path2D,{left:ae,top:M,width:Ee,height:I}=i.bbox;Bn(Ae,ae-re,M-re,Ee+re*2,I+re*2);let j=R=>{if(w[R]!=null){let Q=oe(m(_[R],d,le,G)),V=oe(E(w[R],T,xe,H));B(te,Q+L,V),P(te,Q,V,L,0,Dt*2)}};if(a)a.forEach(j);else for(let R=n;R<=f;R++)j(R);return{stroke:se>0?te:null,fill:te,clip:Ae,flags:Vt|Pn}})}function Do(t){return(i,r,n,f,a,h)=>{n!=f&&(a!=n&&h!=n&&t(i,r,n),a!=f&&h!=f&&t(i,r,f),t(i,r,h))}}var Ar=Do(Nt),Lr=Do(Gt);function Mo(t){let i=ce(t?.alignGaps,0);return(r,n,f,a)=>Ot(r,n,(h,_,w,d,T,m,E,G,H,le,xe)=>{[f,a]=io(w,f,a);let oe=h.pxRound,b=I=>oe(m(I,d,le,G)),B=I=>oe(E(I,T,xe,H)),P,se;d.ori==0?(P=Nt,se=Ar):(P=Gt,se=Lr);let L=d.dir*(d.ori==0?1:-1),re={stroke:new Path2D,fill:null,clip:null,band:null,gaps:null,flags:Vt},te=re.stroke,Ae=!1;if(a-f>=le*4){let I=ll=>r.posToVal(ll,d.key,!0),j=null,R=null,Q,V,D,ke=b(_[L==1?f:a]),He=b(_[f]),he=b(_[a]),Be=I(L==1?He+1:he-1);for(let ll=L==1?f:a;ll>=f&&ll<=a;ll+=L){let hl=_[ll],dl=(L==1?hl<Be:hl>Be)?ke:b(hl),Ye=w[ll];dl==ke?Ye!=null?(V=Ye,j==null?(P(te,dl,B(V)),Q=j=R=V):V<j?j=V:V>R&&(R=V)):Ye===null&&(Ae=!0):(j!=null&&se(te,ke,B(j),B(R),B(Q),B(V)),Ye!=null?(V=Ye,P(te,dl,B(V)),j=R=Q=V):(j=R=null,Ye===null&&(Ae=!0)),ke=dl,Be=I(ke+L))}j!=null&&j!=R&&D!=ke&&se(te,ke,B(j),B(R),B(Q),B(V))}else for(let I=L==1?f:a;I>=f&&I<=a;I+=L){let j=w[I];j===null?Ae=!0:j!=null&&P(te,b(_[I]),B(j))}let[M,Ee]=yr(r,n);if(h.fill!=null||M!=0){let I=re.fill=new Path2D(te),j=h.fillTo(r,n,h.min,h.max,M),R=B(j),Q=b(_[f]),V=b(_[a]);L==-1&&([V,Q]=[Q,V]),P(I,V,R),P(I,Q,R)}if(!h.spanGaps){let I=[];Ae&&I.push(...xr(_,w,f,a,L,b,i)),re.gaps=I=h.gaps(r,n,f,a,I),re.clip=xo(I,d.ori,G,H,le,xe)}return Ee!=0&&(re.band=Ee==2?[kn(r,n,f,a,te,-1),kn(r,n,f,a,te,1)]:kn(r,n,f,a,te,Ee)),re})}var An=new Set;function Zi(){for(let t of An)t.syncRect(!0)}st&&(Ol(Rs,lt,Zi),Ol(Vs,lt,Zi,!0),Ol(Mt,lt,()=>{$e.pxRatio=q}));var Cr=Mo(),Dr=Co();function Qi(t,i,r,n){return(n?[t[0],t[1]].concat(t.slice(2)):[t[0]].concat(t.slice(1))).map((a,h)=>Ln(a,h,i,r))}function Mr(t,i){return t.map((r,n)=>n==0?{}:ue({},i,r))}function Ln(t,i,r,n){return ue({},i==0?r:n,t)}function Ro(t,i,r){return i==null?it:[i,r]}var Rr=Ro;function Vr(t,i,r){return i==null?it:Rt(i,r,Rn,!0)}function Vo(t,i,r,n){return i==null?it:zt(i,r,t.scales[n].log,!1)}var zr=Vo;function zo(t,i,r,n){return i==null?it:Mn(i,r,t.scales[n].log,!1)}var Fr=zo;function Or(t,i,r,n,f){let a=ul(Ni(t),Ni(i)),h=i-t,_=el(f/n*h,r);do{let w=r[_],d=n*w/h;if(d>=f&&a+(w<5?kl.get(w):0)<=17)return[w,d]}while(++_<r.length);return[0,0]}function Xi(t){let i,r;return t=t.replace(/(\d+)px/,(n,f)=>(i=Te((r=+f)*q))+"px"),[t,i,r]}function Nr(t){t.show&&[t.font,t.labelFont].forEach(i=>{let r=pe(i[2]*q,1);i[0]=i[0].replace(/[0-9.]+px/,r+"px"),i[1]=r})}function $e(t,i,r){let n={mode:ce(t.mode,1)},f=n.mode;function a(e,l,o,s){let u=l.valToPct(e);return s+o*(l.dir==-1?1-u:u)}function h(e,l,o,s){let u=l.valToPct(e);return s+o*(l.dir==-1?u:1-u)}function _(e,l,o,s){return l.ori==0?a(e,l,o,s):h(e,l,o,s)}n.valToPosH=a,n.valToPosV=h;let w=!1;n.status=0;let d=n.root=je(ms);if(t.id!=null&&(d.id=t.id),Ne(d,t.class),t.title){let e=je(_s,d);e.textContent=t.title}let T=Xe("canvas"),m=n.ctx=T.getContext("2d"),E=je(Ss,d);Ol("click",E,e=>{e.target===H&&($!=Yl||X!=Jl)&&ye.click(n,e)},!0);let G=n.under=je(ks,E);E.appendChild(T);let H=n.over=je(vs,E);t=ot(t);let le=+ce(t.pxAlign,1),xe=Ji(le);(t.plugins||[]).forEach(e=>{e.opts&&(t=e.opts(n,t)||t)});let oe=t.ms||.001,b=n.series=f==1?Qi(t.series||[],Wi,$i,!1):Mr(t.series||[null],qi),B=n.axes=Qi(t.axes||[],Ii,Ki,!0),P=n.scales={},se=n.bands=t.bands||[];se.forEach(e=>{e.fill=N(e.fill||null),e.dir=ce(e.dir,-1)});let L=f==2?b[1].facets[0].scale:b[0].scale,re={axes:es,series:Yo},te=(t.drawOrder||["axes","series"]).map(e=>re[e]);function Ae(e){let l=e.distr==3?o=>pl(o>0?o:e.clamp(n,o,e.min,e.max,e.key)):e.distr==4?o=>gn(o,e.asinh):e.distr==100?o=>e.fwd(o):o=>o;return o=>{let s=l(o),{_min:u,_max:c}=e,p=c-u;return(s-u)/p}}function ae(e){let l=P[e];if(l==null){let o=(t.scales||wn)[e]||wn;if(o.from!=null){ae(o.from);let s=ue({},P[o.from],o,{key:e});s.valToPct=Ae(s),P[e]=s}else{l=P[e]=ue({},e==L?To:vr,o),l.key=e;let s=l.time,u=l.range,c=Fl(u);if((e!=L||f==2&&!s)&&(c&&(u[0]==null||u[1]==null)&&(u={min:u[0]==null?zi:{mode:1,hard:u[0],soft:u[0]},max:u[1]==null?zi:{mode:1,hard:u[1],soft:u[1]}},c=!1),!c&&Ft(u))){let p=u;u=(g,S,k)=>S==null?it:Rt(S,k,p)}l.range=N(u||(s?Rr:e==L?l.distr==3?zr:l.distr==4?Fr:Ro:l.distr==3?Vo:l.distr==4?zo:Vr)),l.auto=N(c?!1:l.auto),l.clamp=N(l.clamp||kr),l._min=l._max=null,l.valToPct=Ae(l)}}}ae("x"),ae("y"),f==1&&b.forEach(e=>{ae(e.scale)}),B.forEach(e=>{ae(e.scale)});for(let e in t.scales)ae(e);let M=P[L],Ee=M.distr,I,j;M.ori==0?(Ne(d,gs),I=a,j=h):(Ne(d,ws),I=h,j=a);let R={};for(let e in P){let l=P[e];(l.min!=null||l.max!=null)&&(R[e]={min:l.min,max:l.max},l.min=l.max=null)}let Q=[],V=n.legend=ue({},tr,t.legend),D=n.cursor=ue({},fr,{drag:{y:f==2}},t.cursor),ke=V.show,He=D.show,he=V.markers;V.idxs=Q,he.width=N(he.width),he.dash=N(he.dash),he.stroke=N(he.stroke),he.fill=N(he.fill);let Be,ll,hl,vl=[],dl=[],Ye,yl=!1,Ht={};if(V.live){let e=b[1]?b[1].values:null;yl=e!=null,Ye=yl?e(n,1,0):{_:0};for(let l in Ye)Ht[l]=eo}if(ke)if(Be=Xe("table",Ps,d),hl=Xe("tbody",null,Be),V.mount(n,Be),yl){ll=Xe("thead",null,Be,hl);let e=Xe("tr",null,ll);Xe("th",null,e);for(var Fo in Ye)Xe("th",yi,e).textContent=Fo}else Ne(Be,Ls),V.live&&Ne(Be,As);let In={show:!0},Oo={show:!1};function No(e,l){if(l==0&&(yl||!V.live||f==2))return it;let o=[],s=Xe("tr",Cs,hl,hl.childNodes[l]);Ne(s,e.class),e.show||Ne(s,zl);let u=Xe("th",null,s);if(he.show){let g=je(Ds,u);if(l>0){let S=he.width(n,l);S&&(g.style.border=S+"px "+he.dash(n,l)+" "+he.stroke(n,l)),g.style.background=he.fill(n,l)}}let c=je(yi,u);e.label instanceof HTMLElement?c.appendChild(e.label):c.textContent=e.label,l>0&&(he.show||(c.style.color=e.width>0?he.stroke(n,l):he.fill(n,l)),cl("click",u,g=>{if(D._lock)return;Al(g);let S=b.indexOf(e);if((g.ctrlKey||g.metaKey)!=V.isolate){let k=b.some((v,y)=>y>0&&y!=S&&v.show);b.forEach((v,y)=>{y>0&&nl(y,k?y==S?In:Oo:In,!0,fe.setSeries)})}else nl(S,{show:!e.show},!0,fe.setSeries)},!1),Hl&&cl(Ei,u,g=>{D._lock||(Al(g),nl(b.indexOf(e),Ql,!0,fe.setSeries))},!1));for(var p in Ye){let g=Xe("td",Ms,s);g.textContent="--",o.push(g)}return[s,o]}let rt=new Map;function cl(e,l,o,s=!0){let u=rt.get(l)||{},c=D.bind[e](n,l,o,s);c&&(Ol(e,l,u[e]=c),rt.set(l,u))}function Wn(e,l,o){let s=rt.get(l)||{};for(let u in s)(e==null||u==e)&&(bn(u,l,s[u]),delete s[u]);e==null&&rt.delete(l)}let _t=0,St=0,z=0,F=0,Re=0,Ve=0,Un=Re,Kn=Ve,Bt=z,It=F,Tl=0,bl=0,xl=0,El=0;n.bbox={};let Wt=!1,kt=!1,Gl=!1,Pl=!1,vt=!1,Ie=!1;function Ut(e,l,o){(o||e!=n.width||l!=n.height)&&jn(e,l),Kl(!1),Gl=!0,kt=!0,jl()}function jn(e,l){n.width=_t=z=e,n.height=St=F=l,Re=Ve=0,Io(),Wo();let o=n.bbox;Tl=o.left=Rl(Re*q,.5),bl=o.top=Rl(Ve*q,.5),xl=o.width=Rl(z*q,.5),El=o.height=Rl(F*q,.5)}let Go=3;function Ho(){let e=!1,l=0;for(;!e;){l++;let o=Qo(l),s=Xo(l);e=l==Go||o&&s,e||(jn(n.width,n.height),kt=!0)}}function Bo({width:e,height:l}){Ut(e,l)}n.setSize=Bo;function Io(){let e=!1,l=!1,o=!1,s=!1;B.forEach((u,c)=>{if(u.show&&u._show){let{side:p,_size:g}=u,S=p%2,k=u.label!=null?u.labelSize:0,v=g+k;v>0&&(S?(z-=v,p==3?(Re+=v,s=!0):o=!0):(F-=v,p==0?(Ve+=v,e=!0):l=!0))}}),Ll[0]=e,Ll[1]=o,Ll[2]=l,Ll[3]=s,z-=ml[1]+ml[3],Re+=ml[3],F-=ml[2]+ml[0],Ve+=ml[0]}function Wo(){let e=Re+z,l=Ve+F,o=Re,s=Ve;function u(c,p){switch(c){case 1:return e+=p,e-p;case 2:return l+=p,l-p;case 3:return o-=p,o+p;case 0:return s-=p,s+p}}B.forEach((c,p)=>{if(c.show&&c._show){let g=c.side;c._pos=u(g,c._size),c.label!=null&&(c._lpos=u(g,c.labelSize))}})}if(D.dataIdx==null){let e=D.hover,l=e.skip=new Set(e.skip??[]);l.add(void 0);let o=e.prox=N(e.prox),s=e.bias??=0;D.dataIdx=(u,c,p,g)=>{if(c==0)return p;let S=p,k=o(u,c,p,g)??ee,v=k>=0&&k<ee,y=M.ori==0?z:F,C=D.left,U=i[0],W=i[c];if(l.has(W[p])){S=null;let O=null,A=null,x;if(s==0||s==-1)for(x=p;O==null&&x-- >0;)l.has(W[x])||(O=x);if(s==0||s==1)for(x=p;A==null&&x++<W.length;)l.has(W[x])||(A=x);if(O!=null||A!=null)if(v){let J=O==null?-1/0:I(U[O],M,y,0),ne=A==null?1/0:I(U[A],M,y,0),Se=C-J,K=ne-C;Se<=K?Se<=k&&(S=O):K<=k&&(S=A)}else S=A==null?O:O==null?A:p-O<=A-p?O:A}else v&&be(C-I(U[p],M,y,0))>k&&(S=null);return S}}let Al=e=>{D.event=e};D.idxs=Q,D._lock=!1;let Pe=D.points;Pe.show=N(Pe.show),Pe.size=N(Pe.size),Pe.stroke=N(Pe.stroke),Pe.width=N(Pe.width),Pe.fill=N(Pe.fill);let tl=n.focus=ue({},t.focus||{alpha:.3},D.focus),Hl=tl.prox>=0,Bl=Hl&&Pe.one,We=[],Il=[],Wl=[];function qn(e,l){let o=Pe.show(n,l);if(o instanceof HTMLElement)return Ne(o,Es),Ne(o,e.class),rl(o,-10,-10,z,F),H.insertBefore(o,We[l]),o}function $n(e,l){if((f==1||l>0)&&(e.value=e.value||wr,e.label=e.label||ur),Bl||l>0){e.width=e.width==null?1:e.width,e.paths=e.paths||Cr||Ks,e.fillTo=N(e.fillTo||Tr),e.pxAlign=+ce(e.pxAlign,le),e.pxRound=Ji(e.pxAlign),e.stroke=N(e.stroke||null),e.fill=N(e.fill||null),e._stroke=e._fill=e._paths=e._focus=null;let o=_r(ul(1,e.width),1),s=e.points=ue({},{size:o,width:ul(1,o*.2),stroke:e.stroke,space:o*2,paths:Dr,_stroke:null,_fill:null},e.points);s.show=N(s.show),s.filter=N(s.filter),s.fill=N(s.fill),s.stroke=N(s.stroke),s.paths=N(s.paths),s.pxAlign=e.pxAlign}if(ke){let o=No(e,l);vl.splice(l,0,o[0]),dl.splice(l,0,o[1]),V.values.push(null)}if(He){Q.splice(l,0,null);let o=null;Bl?l==0&&(o=qn(e,l)):l>0&&(o=qn(e,l)),We.splice(l,0,o),Il.splice(l,0,0),Wl.splice(l,0,0)}_e("addSeries",l)}function Uo(e,l){l=l??b.length,e=f==1?Ln(e,l,Wi,$i):Ln(e,l,{},qi),b.splice(l,0,e),$n(b[l],l)}n.addSeries=Uo;function Ko(e){if(b.splice(e,1),ke){V.values.splice(e,1),dl.splice(e,1);let l=vl.splice(e,1)[0];Wn(null,l.firstChild),l.remove()}He&&(Q.splice(e,1),We.splice(e,1)[0].remove(),Il.splice(e,1),Wl.splice(e,1)),_e("delSeries",e)}n.delSeries=Ko;let Ll=[!1,!1,!1,!1];function jo(e,l){if(e._show=e.show,e.show){let o=e.side%2,s=P[e.scale];s==null&&(e.scale=o?b[1].scale:L,s=P[e.scale]),e.size=N(e.size),e.space=N(e.space),e.rotate=N(e.rotate),Fl(e.incrs)&&e.incrs.forEach(c=>{!kl.has(c)&&kl.set(c,uo(c))}),e.incrs=N(e.incrs||(s.distr==2?Xs:Vl)),e.splits=N(e.splits||(s.distr==3?xn:s.distr==4?pr:ar)),e.stroke=N(e.stroke),e.grid.stroke=N(e.grid.stroke),e.ticks.stroke=N(e.ticks.stroke),e.border.stroke=N(e.border.stroke);let u=e.values;e.values=Fl(u)&&!Fl(u[0])?N(u):u||cr,e.filter=N(e.filter||(s.distr>=3&&s.log==10?mr:s.distr==3&&s.log==2?gr:ro)),e.font=Xi(e.font),e.labelFont=Xi(e.labelFont),e._size=e.size(n,null,l,0),e._space=e._rotate=e._incrs=e._found=e._splits=e._values=null,e._size>0&&(Ll[l]=!0,e._el=je(ys,E))}}function ft(e,l,o,s){let[u,c,p,g]=o,S=l%2,k=0;return S==0&&(g||c)&&(k=l==0&&!u||l==2&&!p?Te(Ii.size/3):0),S==1&&(u||p)&&(k=l==1&&!c||l==3&&!g?Te(Ki.size/2):0),k}let Yn=n.padding=(t.padding||[ft,ft,ft,ft]).map(e=>N(ce(e,ft))),ml=n._padding=Yn.map((e,l)=>e(n,l,Ll,0)),ve,de=null,me=null,yt=f==1?b[0].idxs:null,Je=null,ut=!1;function Jn(e,l){if(i=e??[],n.data=n._data=i,f==2){ve=0;for(let o=1;o<b.length;o++)ve+=i[o][0].length}else{i.length==0&&(n.data=n._data=i=[[]]),Je=i[0],ve=Je.length;let o=i;if(Ee==2){o=i.slice();let s=o[0]=Array(ve);for(let u=0;u<ve;u++)s[u]=u}n._data=i=o}if(Kl(!0),_e("setData"),Ee==2&&(Gl=!0),l!==!1){let o=M;o.auto(n,ut)?Kt():wl(L,o.min,o.max),Pl=Pl||D.left>=0,Ie=!0,jl()}}n.setData=Jn;function Kt(){ut=!0;let e,l;f==1&&(ve>0?(de=yt[0]=0,me=yt[1]=ve-1,e=i[0][de],l=i[0][me],Ee==2?(e=de,l=me):e==l&&(Ee==3?[e,l]=zt(e,e,M.log,!1):Ee==4?[e,l]=Mn(e,e,M.log,!1):M.time?l=e+Te(86400/oe):[e,l]=Rt(e,l,Rn,!0))):(de=yt[0]=e=null,me=yt[1]=l=null)),wl(L,e,l)}let Tt,Ul,jt,qt,$t,Yt,Jt,Zt,Qt,Me;function Zn(e,l,o,s,u,c){e??=bi,o??=co,s??="butt",u??=bi,c??="round",e!=Tt&&(m.strokeStyle=Tt=e),u!=Ul&&(m.fillStyle=Ul=u),l!=jt&&(m.lineWidth=jt=l),c!=$t&&(m.lineJoin=$t=c),s!=Yt&&(m.lineCap=Yt=s),o!=qt&&m.setLineDash(qt=o)}function Qn(e,l,o,s){l!=Ul&&(m.fillStyle=Ul=l),e!=Jt&&(m.font=Jt=e),o!=Zt&&(m.textAlign=Zt=o),s!=Qt&&(m.textBaseline=Qt=s)}function Xt(e,l,o,s,u=0){if(s.length>0&&e.auto(n,ut)&&(l==null||l.min==null)){let c=ce(de,0),p=ce(me,s.length-1),g=o.min==null?Ns(s,c,p,u,e.distr==3):[o.min,o.max];e.min=fl(e.min,o.min=g[0]),e.max=ul(e.max,o.max=g[1])}}let Xn={min:null,max:null};function qo(){for(let s in P){let u=P[s];R[s]==null&&(u.min==null||R[L]!=null&&u.auto(n,ut))&&(R[s]=Xn)}for(let s in P){let u=P[s];R[s]==null&&u.from!=null&&R[u.from]!=null&&(R[s]=Xn)}R[L]!=null&&Kl(!0);let e={};for(let s in R){let u=R[s];if(u!=null){let c=e[s]=ot(P[s],$s);if(u.min!=null)ue(c,u);else if(s!=L||f==2)if(ve==0&&c.from==null){let p=c.range(n,null,null,s);c.min=p[0],c.max=p[1]}else c.min=ee,c.max=-ee}}if(ve>0){b.forEach((s,u)=>{if(f==1){let c=s.scale,p=R[c];if(p==null)return;let g=e[c];if(u==0){let S=g.range(n,g.min,g.max,c);g.min=S[0],g.max=S[1],de=el(g.min,i[0]),me=el(g.max,i[0]),me-de>1&&(i[0][de]<g.min&&de++,i[0][me]>g.max&&me--),s.min=Je[de],s.max=Je[me]}else s.show&&s.auto&&Xt(g,p,s,i[u],s.sorted);s.idxs[0]=de,s.idxs[1]=me}else if(u>0&&s.show&&s.auto){let[c,p]=s.facets,g=c.scale,S=p.scale,[k,v]=i[u],y=e[g],C=e[S];y!=null&&Xt(y,R[g],c,k,c.sorted),C!=null&&Xt(C,R[S],p,v,p.sorted),s.min=p.min,s.max=p.max}});for(let s in e){let u=e[s],c=R[s];if(u.from==null&&(c==null||c.min==null)){let p=u.range(n,u.min==ee?null:u.min,u.max==-ee?null:u.max,s);u.min=p[0],u.max=p[1]}}}for(let s in e){let u=e[s];if(u.from!=null){let c=e[u.from];if(c.min==null)u.min=u.max=null;else{let p=u.range(n,c.min,c.max,s);u.min=p[0],u.max=p[1]}}}let l={},o=!1;for(let s in e){let u=e[s],c=P[s];if(c.min!=u.min||c.max!=u.max){c.min=u.min,c.max=u.max;let p=c.distr;c._min=p==3?pl(c.min):p==4?gn(c.min,c.asinh):p==100?c.fwd(c.min):c.min,c._max=p==3?pl(c.max):p==4?gn(c.max,c.asinh):p==100?c.fwd(c.max):c.max,l[s]=o=!0}}if(o){b.forEach((s,u)=>{f==2?u>0&&l.y&&(s._paths=null):l[s.scale]&&(s._paths=null)});for(let s in l)Gl=!0,_e("setScale",s);He&&D.left>=0&&(Pl=Ie=!0)}for(let s in R)R[s]=null}function $o(e){let l=Gi(de-1,0,ve-1),o=Gi(me+1,0,ve-1);for(;e[l]==null&&l>0;)l--;for(;e[o]==null&&o<ve-1;)o++;return[l,o]}function Yo(){if(ve>0){let e=b.some(l=>l._focus)&&Me!=tl.alpha;e&&(m.globalAlpha=Me=tl.alpha),b.forEach((l,o)=>{if(o>0&&l.show&&(ei(o,!1),ei(o,!0),l._paths==null)){let s=Me;Me!=l.alpha&&(m.globalAlpha=Me=l.alpha);let u=f==2?[0,i[o][0].length-1]:$o(i[o]);l._paths=l.paths(n,o,u[0],u[1]),Me!=s&&(m.globalAlpha=Me=s)}}),b.forEach((l,o)=>{if(o>0&&l.show){let s=Me;Me!=l.alpha&&(m.globalAlpha=Me=l.alpha),l._paths!=null&&li(o,!1);{let u=l._paths!=null?l._paths.gaps:null,c=l.points.show(n,o,de,me,u),p=l.points.filter(n,o,c,u);(c||p)&&(l.points._paths=l.points.paths(n,o,de,me,p),li(o,!0))}Me!=s&&(m.globalAlpha=Me=s),_e("drawSeries",o)}}),e&&(m.globalAlpha=Me=1)}}function ei(e,l){let o=l?b[e].points:b[e];o._stroke=o.stroke(n,e),o._fill=o.fill(n,e)}function li(e,l){let o=l?b[e].points:b[e],{stroke:s,fill:u,clip:c,flags:p,_stroke:g=o._stroke,_fill:S=o._fill,_width:k=o.width}=o._paths;k=pe(k*q,3);let v=null,y=k%2/2;l&&S==null&&(S=k>0?"#fff":g);let C=o.pxAlign==1&&y>0;if(C&&m.translate(y,y),!l){let U=Tl-k/2,W=bl-k/2,O=xl+k,A=El+k;v=new Path2D,v.rect(U,W,O,A)}l?en(g,k,o.dash,o.cap,S,s,u,p,c):Jo(e,g,k,o.dash,o.cap,S,s,u,p,v,c),C&&m.translate(-y,-y)}function Jo(e,l,o,s,u,c,p,g,S,k,v){let y=!1;S!=0&&se.forEach((C,U)=>{if(C.series[0]==e){let W=b[C.series[1]],O=i[C.series[1]],A=(W._paths||wn).band;Fl(A)&&(A=C.dir==1?A[0]:A[1]);let x,J=null;W.show&&A&&Hs(O,de,me)?(J=C.fill(n,U)||c,x=W._paths.clip):A=null,en(l,o,s,u,J,p,g,S,k,v,x,A),y=!0}}),y||en(l,o,s,u,c,p,g,S,k,v)}let ti=Vt|Pn;function en(e,l,o,s,u,c,p,g,S,k,v,y){Zn(e,l,o,s,u),(S||k||y)&&(m.save(),S&&m.clip(S),k&&m.clip(k)),y?(g&ti)==ti?(m.clip(y),v&&m.clip(v),xt(u,p),bt(e,c,l)):g&Pn?(xt(u,p),m.clip(y),bt(e,c,l)):g&Vt&&(m.save(),m.clip(y),v&&m.clip(v),xt(u,p),m.restore(),bt(e,c,l)):(xt(u,p),bt(e,c,l)),(S||k||y)&&m.restore()}function bt(e,l,o){o>0&&(l instanceof Map?l.forEach((s,u)=>{m.strokeStyle=Tt=u,m.stroke(s)}):l!=null&&e&&m.stroke(l))}function xt(e,l){l instanceof Map?l.forEach((o,s)=>{m.fillStyle=Ul=s,m.fill(o)}):l!=null&&e&&m.fill(l)}function Zo(e,l,o,s){let u=B[e],c;if(s<=0)c=[0,0];else{let p=u._space=u.space(n,e,l,o,s),g=u._incrs=u.incrs(n,e,l,o,s,p);c=Or(l,o,g,s,p)}return u._found=c}function ln(e,l,o,s,u,c,p,g,S,k){let v=p%2/2;le==1&&m.translate(v,v),Zn(g,p,S,k,g),m.beginPath();let y,C,U,W,O=u+(s==0||s==3?-c:c);o==0?(C=u,W=O):(y=u,U=O);for(let A=0;A<e.length;A++)l[A]!=null&&(o==0?y=U=e[A]:C=W=e[A],m.moveTo(y,C),m.lineTo(U,W));m.stroke(),le==1&&m.translate(-v,-v)}function Qo(e){let l=!0;return B.forEach((o,s)=>{if(!o.show)return;let u=P[o.scale];if(u.min==null){o._show&&(l=!1,o._show=!1,Kl(!1));return}else o._show||(l=!1,o._show=!0,Kl(!1));let c=o.side,p=c%2,{min:g,max:S}=u,[k,v]=Zo(s,g,S,p==0?z:F);if(v==0)return;let y=u.distr==2,C=o._splits=o.splits(n,s,g,S,k,v,y),U=u.distr==2?C.map(x=>Je[x]):C,W=u.distr==2?Je[C[1]]-Je[C[0]]:k,O=o._values=o.values(n,o.filter(n,U,s,v,W),s,v,W);o._rotate=c==2?o.rotate(n,O,s,v):0;let A=o._size;o._size=qe(o.size(n,O,s,e)),A!=null&&o._size!=A&&(l=!1)}),l}function Xo(e){let l=!0;return Yn.forEach((o,s)=>{let u=o(n,s,Ll,e);u!=ml[s]&&(l=!1),ml[s]=u}),l}function es(){for(let e=0;e<B.length;e++){let l=B[e];if(!l.show||!l._show)continue;let o=l.side,s=o%2,u,c,p=l.stroke(n,e),g=o==0||o==3?-1:1,[S,k]=l._found;if(l.label!=null){let Ce=l.labelGap*g,Oe=Te((l._lpos+Ce)*q);Qn(l.labelFont[0],p,"center",o==2?"top":Ti),m.save(),s==1?(u=c=0,m.translate(Oe,Te(bl+El/2)),m.rotate((o==3?-Dt:Dt)/2)):(u=Te(Tl+xl/2),c=Oe);let Ml=so(l.label)?l.label(n,e,S,k):l.label;m.fillText(Ml,u,c),m.restore()}if(k==0)continue;let v=P[l.scale],y=s==0?xl:El,C=s==0?Tl:bl,U=l._splits,W=v.distr==2?U.map(Ce=>Je[Ce]):U,O=v.distr==2?Je[U[1]]-Je[U[0]]:S,A=l.ticks,x=l.border,J=A.show?A.size:0,ne=Te(J*q),Se=Te((l.alignTo==2?l._size-J-l.gap:l.gap)*q),K=l._rotate*-Dt/180,ie=xe(l._pos*q),ze=(ne+Se)*g,Le=ie+ze;c=s==0?Le:0,u=s==1?Le:0;let Ue=l.font[0],Ze=l.align==1?et:l.align==2?hn:K>0?et:K<0?hn:s==0?"center":o==3?hn:et,ol=K||s==1?"middle":o==2?"top":Ti;Qn(Ue,p,Ze,ol);let Fe=l.font[1]*l.lineGap,Ke=U.map(Ce=>xe(_(Ce,v,y,C))),Qe=l._values;for(let Ce=0;Ce<Qe.length;Ce++){let Oe=Qe[Ce];if(Oe!=null){s==0?u=Ke[Ce]:c=Ke[Ce],Oe=""+Oe;let Ml=Oe.indexOf(`
-`)==-1?[Oe]:Oe.split(/\n/gm);for(let De=0;De<Ml.length;De++){let vi=Ml[De];K?(m.save(),m.translate(u,c+De*Fe),m.rotate(K),m.fillText(vi,0,0),m.restore()):m.fillText(vi,u,c+De*Fe)}}}A.show&&ln(Ke,A.filter(n,W,e,k,O),s,o,ie,ne,pe(A.width*q,3),A.stroke(n,e),A.dash,A.cap);let sl=l.grid;sl.show&&ln(Ke,sl.filter(n,W,e,k,O),s,s==0?2:1,s==0?bl:Tl,s==0?El:xl,pe(sl.width*q,3),sl.stroke(n,e),sl.dash,sl.cap),x.show&&ln([ie],[1],s==0?1:0,s==0?1:2,s==1?bl:Tl,s==1?El:xl,pe(x.width*q,3),x.stroke(n,e),x.dash,x.cap)}_e("drawAxes")}function Kl(e){b.forEach((l,o)=>{o>0&&(l._paths=null,e&&(f==1?(l.min=null,l.max=null):l.facets.forEach(s=>{s.min=null,s.max=null})))})}let Et=!1,tn=!1,ct=[];function ls(){tn=!1;for(let e=0;e<ct.length;e++)_e(...ct[e]);ct.length=0}function jl(){Et||(Js(ni),Et=!0)}function ts(e,l=!1){Et=!0,tn=l,e(n),ni(),l&&ct.length>0&&queueMicrotask(ls)}n.batch=ts;function ni(){if(Wt&&(qo(),Wt=!1),Gl&&(Ho(),Gl=!1),kt){if(Z(G,et,Re),Z(G,"top",Ve),Z(G,mt,z),Z(G,gt,F),Z(H,et,Re),Z(H,"top",Ve),Z(H,mt,z),Z(H,gt,F),Z(E,mt,_t),Z(E,gt,St),T.width=Te(_t*q),T.height=Te(St*q),B.forEach(({_el:e,_show:l,_size:o,_pos:s,side:u})=>{if(e!=null)if(l){let c=u===3||u===0?o:0,p=u%2==1;Z(e,p?"left":"top",s-c),Z(e,p?"width":"height",o),Z(e,p?"top":"left",p?Ve:Re),Z(e,p?"height":"width",p?F:z),Tn(e,zl)}else Ne(e,zl)}),Tt=Ul=jt=$t=Yt=Jt=Zt=Qt=qt=null,Me=1,ht(!0),Re!=Un||Ve!=Kn||z!=Bt||F!=It){Kl(!1);let e=z/Bt,l=F/It;if(He&&!Pl&&D.left>=0){D.left*=e,D.top*=l,ql&&rl(ql,Te(D.left),0,z,F),$l&&rl($l,0,Te(D.top),z,F);for(let o=0;o<We.length;o++){let s=We[o];s!=null&&(Il[o]*=e,Wl[o]*=l,rl(s,qe(Il[o]),qe(Wl[o]),z,F))}}if(Y.show&&!vt&&Y.left>=0&&Y.width>0){Y.left*=e,Y.width*=e,Y.top*=l,Y.height*=l;for(let o in un)Z(Zl,o,Y[o])}Un=Re,Kn=Ve,Bt=z,It=F}_e("setSize"),kt=!1}_t>0&&St>0&&(m.clearRect(0,0,T.width,T.height),_e("drawClear"),te.forEach(e=>e()),_e("draw")),Y.show&&vt&&(Pt(Y),vt=!1),He&&Pl&&(Dl(null,!0,!1),Pl=!1),V.show&&V.live&&Ie&&(rn(),Ie=!1),w||(w=!0,n.status=1,_e("ready")),ut=!1,Et=!1}n.redraw=(e,l)=>{Gl=l||!1,e!==!1?wl(L,M.min,M.max):jl()};function nn(e,l){let o=P[e];if(o.from==null){if(ve==0){let s=o.range(n,l.min,l.max,e);l.min=s[0],l.max=s[1]}if(l.min>l.max){let s=l.min;l.min=l.max,l.max=s}if(ve>1&&l.min!=null&&l.max!=null&&l.max-l.min<1e-16)return;e==L&&o.distr==2&&ve>0&&(l.min=el(l.min,i[0]),l.max=el(l.max,i[0]),l.min==l.max&&l.max++),R[e]=l,Wt=!0,jl()}}n.setScale=nn;let on,sn,ql,$l,ii,oi,Yl,Jl,si,ri,$,X,gl=!1,ye=D.drag,ge=ye.x,we=ye.y;He&&(D.x&&(on=je(bs,H)),D.y&&(sn=je(xs,H)),M.ori==0?(ql=on,$l=sn):(ql=sn,$l=on),$=D.left,X=D.top);let Y=n.select=ue({show:!0,over:!0,left:0,width:0,top:0,height:0},t.select),Zl=Y.show?je(Ts,Y.over?H:G):null;function Pt(e,l){if(Y.show){for(let o in e)Y[o]=e[o],o in un&&Z(Zl,o,e[o]);l!==!1&&_e("setSelect")}}n.setSelect=Pt;function ns(e){if(b[e].show)ke&&Tn(vl[e],zl);else if(ke&&Ne(vl[e],zl),He){let o=Bl?We[0]:We[e];o!=null&&rl(o,-10,-10,z,F)}}function wl(e,l,o){nn(e,{min:l,max:o})}function nl(e,l,o,s){l.focus!=null&&fs(e),l.show!=null&&b.forEach((u,c)=>{c>0&&(e==c||e==null)&&(u.show=l.show,ns(c),f==2?(wl(u.facets[0].scale,null,null),wl(u.facets[1].scale,null,null)):wl(u.scale,null,null),jl())}),o!==!1&&_e("setSeries",e,l),s&&dt("setSeries",n,e,l)}n.setSeries=nl;function is(e,l){ue(se[e],l)}function os(e,l){e.fill=N(e.fill||null),e.dir=ce(e.dir,-1),l=l??se.length,se.splice(l,0,e)}function ss(e){e==null?se.length=0:se.splice(e,1)}n.addBand=os,n.setBand=is,n.delBand=ss;function rs(e,l){b[e].alpha=l,He&&We[e]!=null&&(We[e].style.opacity=l),ke&&vl[e]&&(vl[e].style.opacity=l)}let al,_l,Cl,Ql={focus:!0};function fs(e){if(e!=Cl){let l=e==null,o=tl.alpha!=1;b.forEach((s,u)=>{if(f==1||u>0){let c=l||u==0||u==e;s._focus=l?null:c,o&&rs(u,c?1:tl.alpha)}}),Cl=e,o&&jl()}}ke&&Hl&&cl(Pi,Be,e=>{D._lock||(Al(e),Cl!=null&&nl(null,Ql,!0,fe.setSeries))});function il(e,l,o){let s=P[l];o&&(e=e/q-(s.ori==1?Ve:Re));let u=z;s.ori==1&&(u=F,e=u-e),s.dir==-1&&(e=u-e);let c=s._min,p=s._max,g=e/u,S=c+(p-c)*g,k=s.distr;return k==3?nt(10,S):k==4?Is(S,s.asinh):k==100?s.bwd(S):S}function us(e,l){let o=il(e,L,l);return el(o,i[0],de,me)}n.valToIdx=e=>el(e,i[0]),n.posToIdx=us,n.posToVal=il,n.valToPos=(e,l,o)=>P[l].ori==0?a(e,P[l],o?xl:z,o?Tl:0):h(e,P[l],o?El:F,o?bl:0),n.setCursor=(e,l,o)=>{$=e.left,X=e.top,Dl(null,l,o)};function fi(e,l){Z(Zl,et,Y.left=e),Z(Zl,mt,Y.width=l)}function ui(e,l){Z(Zl,"top",Y.top=e),Z(Zl,gt,Y.height=l)}let at=M.ori==0?fi:ui,pt=M.ori==1?fi:ui;function cs(){if(ke&&V.live)for(let e=f==2?1:0;e<b.length;e++){if(e==0&&yl)continue;let l=V.values[e],o=0;for(let s in l){let u=dl[e][o++].firstChild;u.nodeValue!=l[s]&&(u.nodeValue=l[s])}}}function rn(e,l){if(e!=null&&(e.idxs?e.idxs.forEach((o,s)=>{Q[s]=o}):qs(e.idx)||Q.fill(e.idx),V.idx=Q[0]),ke&&V.live){for(let o=0;o<b.length;o++)(o>0||f==1&&!yl)&&as(o,Q[o]);cs()}Ie=!1,l!==!1&&_e("setLegend")}n.setLegend=rn;function as(e,l){let o=b[e],s=e==0&&Ee==2?Je:i[e],u;yl?u=o.values(n,e,l)??Ht:(u=o.value(n,l==null?null:s[l],e,l),u=u==null?Ht:{_:u}),V.values[e]=u}function Dl(e,l,o){si=$,ri=X,[$,X]=D.move(n,$,X),D.left=$,D.top=X,He&&(ql&&rl(ql,Te($),0,z,F),$l&&rl($l,0,Te(X),z,F));let s,u=de>me;al=ee,_l=null;let c=M.ori==0?z:F,p=M.ori==1?z:F;if($<0||ve==0||u){s=D.idx=null;for(let g=0;g<b.length;g++){let S=We[g];S!=null&&rl(S,-10,-10,z,F)}Hl&&nl(null,Ql,!0,e==null&&fe.setSeries),V.live&&(Q.fill(s),Ie=!0)}else{let g,S,k;f==1&&(g=M.ori==0?$:X,S=il(g,L),s=D.idx=el(S,i[0],de,me),k=I(i[0][s],M,c,0));let v=-10,y=-10,C=0,U=0,W=!0,O="",A="";for(let x=f==2?1:0;x<b.length;x++){let J=b[x],ne=Q[x],Se=ne==null?null:f==1?i[x][ne]:i[x][1][ne],K=D.dataIdx(n,x,s,S),ie=K==null?null:f==1?i[x][K]:i[x][1][K];if(Ie=Ie||ie!=Se||K!=ne,Q[x]=K,x>0&&J.show){let ze=K==null?-10:K==s?k:I(f==1?i[0][K]:i[x][0][K],M,c,0),Le=ie==null?-10:j(ie,f==1?P[J.scale]:P[J.facets[1].scale],p,0);if(Hl&&ie!=null){let Ue=M.ori==1?$:X,Ze=be(tl.dist(n,x,K,Le,Ue));if(Ze<al){let ol=tl.bias;if(ol!=0){let Fe=il(Ue,J.scale),Ke=ie>=0?1:-1,Qe=Fe>=0?1:-1;Qe==Ke&&(Qe==1?ol==1?ie>=Fe:ie<=Fe:ol==1?ie<=Fe:ie>=Fe)&&(al=Ze,_l=x)}else al=Ze,_l=x}}if(Ie||Bl){let Ue,Ze;M.ori==0?(Ue=ze,Ze=Le):(Ue=Le,Ze=ze);let ol,Fe,Ke,Qe,sl,Ce,Oe=!0,Ml=Pe.bbox;if(Ml!=null){Oe=!1;let De=Ml(n,x);Ke=De.left,Qe=De.top,ol=De.width,Fe=De.height}else Ke=Ue,Qe=Ze,ol=Fe=Pe.size(n,x);if(Ce=Pe.fill(n,x),sl=Pe.stroke(n,x),Bl)x==_l&&al<=tl.prox&&(v=Ke,y=Qe,C=ol,U=Fe,W=Oe,O=Ce,A=sl);else{let De=We[x];De!=null&&(Il[x]=Ke,Wl[x]=Qe,Vi(De,ol,Fe,Oe),Mi(De,Ce,sl),rl(De,qe(Ke),qe(Qe),z,F))}}}}if(Bl){let x=tl.prox,J=Cl==null?al<=x:al>x||_l!=Cl;if(Ie||J){let ne=We[0];ne!=null&&(Il[0]=v,Wl[0]=y,Vi(ne,C,U,W),Mi(ne,O,A),rl(ne,qe(v),qe(y),z,F))}}}if(Y.show&&gl)if(e!=null){let[g,S]=fe.scales,[k,v]=fe.match,[y,C]=e.cursor.sync.scales,U=e.cursor.drag;if(ge=U._x,we=U._y,ge||we){let{left:W,top:O,width:A,height:x}=e.select,J=e.scales[y].ori,ne=e.posToVal,Se,K,ie,ze,Le,Ue=g!=null&&k(g,y),Ze=S!=null&&v(S,C);Ue&&ge?(J==0?(Se=W,K=A):(Se=O,K=x),ie=P[g],ze=I(ne(Se,y),ie,c,0),Le=I(ne(Se+K,y),ie,c,0),at(fl(ze,Le),be(Le-ze))):at(0,c),Ze&&we?(J==1?(Se=W,K=A):(Se=O,K=x),ie=P[S],ze=j(ne(Se,C),ie,p,0),Le=j(ne(Se+K,C),ie,p,0),pt(fl(ze,Le),be(Le-ze))):pt(0,p)}else cn()}else{let g=be(si-ii),S=be(ri-oi);if(M.ori==1){let C=g;g=S,S=C}ge=ye.x&&g>=ye.dist,we=ye.y&&S>=ye.dist;let k=ye.uni;k!=null?ge&&we&&(ge=g>=k,we=S>=k,!ge&&!we&&(S>g?we=!0:ge=!0)):ye.x&&ye.y&&(ge||we)&&(ge=we=!0);let v,y;ge&&(M.ori==0?(v=Yl,y=$):(v=Jl,y=X),at(fl(v,y),be(y-v)),we||pt(0,p)),we&&(M.ori==1?(v=Yl,y=$):(v=Jl,y=X),pt(fl(v,y),be(y-v)),ge||at(0,c)),!ge&&!we&&(at(0,0),pt(0,0))}if(ye._x=ge,ye._y=we,e==null){if(o){if(ki!=null){let[g,S]=fe.scales;fe.values[0]=g!=null?il(M.ori==0?$:X,g):null,fe.values[1]=S!=null?il(M.ori==1?$:X,S):null}dt(dn,n,$,X,z,F,s)}if(Hl){let g=o&&fe.setSeries,S=tl.prox;Cl==null?al<=S&&nl(_l,Ql,!0,g):al>S?nl(null,Ql,!0,g):_l!=Cl&&nl(_l,Ql,!0,g)}}Ie&&(V.idx=s,rn()),l!==!1&&_e("setCursor")}let Sl=null;Object.defineProperty(n,"rect",{get(){return Sl==null&&ht(!1),Sl}});function ht(e=!1){e?Sl=null:(Sl=H.getBoundingClientRect(),_e("syncRect",Sl))}function ci(e,l,o,s,u,c,p){D._lock||gl&&e!=null&&e.movementX==0&&e.movementY==0||(fn(e,l,o,s,u,c,p,!1,e!=null),e!=null?Dl(null,!0,!0):Dl(l,!0,!1))}function fn(e,l,o,s,u,c,p,g,S){if(Sl==null&&ht(!1),Al(e),e!=null)o=e.clientX-Sl.left,s=e.clientY-Sl.top;else{if(o<0||s<0){$=-10,X=-10;return}let[k,v]=fe.scales,y=l.cursor.sync,[C,U]=y.values,[W,O]=y.scales,[A,x]=fe.match,J=l.axes[0].side%2==1,ne=M.ori==0?z:F,Se=M.ori==1?z:F,K=J?c:u,ie=J?u:c,ze=J?s:o,Le=J?o:s;if(W!=null?o=A(k,W)?_(C,P[k],ne,0):-10:o=ne*(ze/K),O!=null?s=x(v,O)?_(U,P[v],Se,0):-10:s=Se*(Le/ie),M.ori==1){let Ue=o;o=s,s=Ue}}S&&(l==null||l.cursor.event.type==dn)&&((o<=1||o>=z-1)&&(o=Rl(o,z)),(s<=1||s>=F-1)&&(s=Rl(s,F))),g?(ii=o,oi=s,[Yl,Jl]=D.move(n,o,s)):($=o,X=s)}let un={width:0,height:0,left:0,top:0};function cn(){Pt(un,!1)}let ai,pi,hi,di;function mi(e,l,o,s,u,c,p){gl=!0,ge=we=ye._x=ye._y=!1,fn(e,l,o,s,u,c,p,!0,!1),e!=null&&(cl(mn,vn,gi,!1),dt(xi,n,Yl,Jl,z,F,null));let{left:g,top:S,width:k,height:v}=Y;ai=g,pi=S,hi=k,di=v}function gi(e,l,o,s,u,c,p){gl=ye._x=ye._y=!1,fn(e,l,o,s,u,c,p,!1,!0);let{left:g,top:S,width:k,height:v}=Y,y=k>0||v>0,C=ai!=g||pi!=S||hi!=k||di!=v;if(y&&C&&Pt(Y),ye.setScale&&y&&C){let U=g,W=k,O=S,A=v;if(M.ori==1&&(U=S,W=v,O=g,A=k),ge&&wl(L,il(U,L),il(U+W,L)),we)for(let x in P){let J=P[x];x!=L&&J.from==null&&J.min!=ee&&wl(x,il(O+A,x),il(O,x))}cn()}else D.lock&&(D._lock=!D._lock,Dl(l,!0,e!=null));e!=null&&(Wn(mn,vn),dt(mn,n,$,X,z,F,null))}function ps(e,l,o,s,u,c,p){if(D._lock)return;Al(e);let g=gl;if(gl){let S=!0,k=!0,v=10,y,C;M.ori==0?(y=ge,C=we):(y=we,C=ge),y&&C&&(S=$<=v||$>=z-v,k=X<=v||X>=F-v),y&&S&&($=$<Yl?0:z),C&&k&&(X=X<Jl?0:F),Dl(null,!0,!0),gl=!1}$=-10,X=-10,Q.fill(null),Dl(null,!0,!0),g&&(gl=g)}function wi(e,l,o,s,u,c,p){D._lock||(Al(e),Kt(),cn(),e!=null&&dt(Ai,n,$,X,z,F,null))}function _i(){B.forEach(Nr),Ut(n.width,n.height,!0)}Ol(Mt,lt,_i);let Xl={};Xl.mousedown=mi,Xl.mousemove=ci,Xl.mouseup=gi,Xl.dblclick=wi,Xl.setSeries=(e,l,o,s)=>{let u=fe.match[2];o=u(n,l,o),o!=-1&&nl(o,s,!0,!1)},He&&(cl(xi,H,mi),cl(dn,H,ci),cl(Ei,H,e=>{Al(e),ht(!1)}),cl(Pi,H,ps),cl(Ai,H,wi),An.add(n),n.syncRect=ht);let At=n.hooks=t.hooks||{};function _e(e,l,o){tn?ct.push([e,l,o]):e in At&&At[e].forEach(s=>{s.call(null,n,l,o)})}(t.plugins||[]).forEach(e=>{for(let l in e.hooks)At[l]=(At[l]||[]).concat(e.hooks[l])});let Si=(e,l,o)=>o,fe=ue({key:null,setSeries:!1,filters:{pub:Hi,sub:Hi},scales:[L,b[1]?b[1].scale:null],match:[Bi,Bi,Si],values:[null,null]},D.sync);fe.match.length==2&&fe.match.push(Si),D.sync=fe;let ki=fe.key,an=bo(ki);function dt(e,l,o,s,u,c,p){fe.filters.pub(e,l,o,s,u,c,p)&&an.pub(e,l,o,s,u,c,p)}an.sub(n);function hs(e,l,o,s,u,c,p){fe.filters.sub(e,l,o,s,u,c,p)&&Xl[e](null,l,o,s,u,c,p)}n.pub=hs;function ds(){an.unsub(n),An.delete(n),rt.clear(),bn(Mt,lt,_i),d.remove(),Be?.remove(),_e("destroy")}n.destroy=ds;function pn(){_e("init",t,i),Jn(i||t.data,!1),R[L]?nn(L,R[L]):Kt(),vt=Y.show&&(Y.width>0||Y.height>0),Pl=Ie=!0,Ut(t.width,t.height)}return b.forEach($n),B.forEach(jo),r?r instanceof HTMLElement?(r.appendChild(d),pn()):r(n,pn):pn(),n}$e.assign=ue;$e.fmtNum=Vn;$e.rangeNum=Rt;$e.rangeLog=zt;$e.rangeAsinh=Mn;$e.orient=Ot;$e.pxRatio=q;$e.sync=bo;{$e.addGap=br,$e.clipGaps=xo;let t=$e.paths={points:Co};t.linear=Mo}export{$e as default};
+/*! uPlot v1.6.32 (c) Leon Sorokin, MIT (uPlot.LICENSE), https://github.com/leeoniya/uPlot */
+/**
+* Copyright (c) 2025, Leon Sorokin
+* All rights reserved. (MIT Licensed)
+*
+* uPlot.js (μPlot)
+* A small, fast chart for time series, lines, areas, ohlc & bars
+* https://github.com/leeoniya/uPlot (v1.6.32)
+*/
+
+const FEAT_TIME          = true;
+
+const pre = "u-";
+
+const UPLOT          =       "uplot";
+const ORI_HZ         = pre + "hz";
+const ORI_VT         = pre + "vt";
+const TITLE          = pre + "title";
+const WRAP           = pre + "wrap";
+const UNDER          = pre + "under";
+const OVER           = pre + "over";
+const AXIS           = pre + "axis";
+const OFF            = pre + "off";
+const SELECT         = pre + "select";
+const CURSOR_X       = pre + "cursor-x";
+const CURSOR_Y       = pre + "cursor-y";
+const CURSOR_PT      = pre + "cursor-pt";
+const LEGEND         = pre + "legend";
+const LEGEND_LIVE    = pre + "live";
+const LEGEND_INLINE  = pre + "inline";
+const LEGEND_SERIES  = pre + "series";
+const LEGEND_MARKER  = pre + "marker";
+const LEGEND_LABEL   = pre + "label";
+const LEGEND_VALUE   = pre + "value";
+
+const WIDTH       = "width";
+const HEIGHT      = "height";
+const TOP         = "top";
+const BOTTOM      = "bottom";
+const LEFT        = "left";
+const RIGHT       = "right";
+const hexBlack    = "#000";
+const transparent = hexBlack + "0";
+
+const mousemove   = "mousemove";
+const mousedown   = "mousedown";
+const mouseup     = "mouseup";
+const mouseenter  = "mouseenter";
+const mouseleave  = "mouseleave";
+const dblclick    = "dblclick";
+const resize      = "resize";
+const scroll      = "scroll";
+
+const change      = "change";
+const dppxchange  = "dppxchange";
+
+const LEGEND_DISP = "--";
+
+const domEnv = typeof window != 'undefined';
+
+const doc = domEnv ? document  : null;
+const win = domEnv ? window    : null;
+const nav = domEnv ? navigator : null;
+
+let pxRatio;
+
+//export const canHover = domEnv && !win.matchMedia('(hover: none)').matches;
+
+let query;
+
+function setPxRatio() {
+	let _pxRatio = devicePixelRatio;
+
+	// during print preview, Chrome fires off these dppx queries even without changes
+	if (pxRatio != _pxRatio) {
+		pxRatio = _pxRatio;
+
+		query && off(change, query, setPxRatio);
+		query = matchMedia(`(min-resolution: ${pxRatio - 0.001}dppx) and (max-resolution: ${pxRatio + 0.001}dppx)`);
+		on(change, query, setPxRatio);
+
+		win.dispatchEvent(new CustomEvent(dppxchange));
+	}
+}
+
+function addClass(el, c) {
+	if (c != null) {
+		let cl = el.classList;
+		!cl.contains(c) && cl.add(c);
+	}
+}
+
+function remClass(el, c) {
+	let cl = el.classList;
+	cl.contains(c) && cl.remove(c);
+}
+
+function setStylePx(el, name, value) {
+	el.style[name] = value + "px";
+}
+
+function placeTag(tag, cls, targ, refEl) {
+	let el = doc.createElement(tag);
+
+	if (cls != null)
+		addClass(el, cls);
+
+	if (targ != null)
+		targ.insertBefore(el, refEl);
+
+	return el;
+}
+
+function placeDiv(cls, targ) {
+	return placeTag("div", cls, targ);
+}
+
+const xformCache = new WeakMap();
+
+function elTrans(el, xPos, yPos, xMax, yMax) {
+	let xform = "translate(" + xPos + "px," + yPos + "px)";
+	let xformOld = xformCache.get(el);
+
+	if (xform != xformOld) {
+		el.style.transform = xform;
+		xformCache.set(el, xform);
+
+		if (xPos < 0 || yPos < 0 || xPos > xMax || yPos > yMax)
+			addClass(el, OFF);
+		else
+			remClass(el, OFF);
+	}
+}
+
+const colorCache = new WeakMap();
+
+function elColor(el, background, borderColor) {
+	let newColor = background + borderColor;
+	let oldColor = colorCache.get(el);
+
+	if (newColor != oldColor) {
+		colorCache.set(el, newColor);
+		el.style.background = background;
+		el.style.borderColor = borderColor;
+	}
+}
+
+const sizeCache = new WeakMap();
+
+function elSize(el, newWid, newHgt, centered) {
+	let newSize = newWid + "" + newHgt;
+	let oldSize = sizeCache.get(el);
+
+	if (newSize != oldSize) {
+		sizeCache.set(el, newSize);
+		el.style.height = newHgt + "px";
+		el.style.width = newWid + "px";
+		el.style.marginLeft = centered ? -newWid/2 + "px" : 0;
+		el.style.marginTop = centered ? -newHgt/2 + "px" : 0;
+	}
+}
+
+const evOpts = {passive: true};
+const evOpts2 = {...evOpts, capture: true};
+
+function on(ev, el, cb, capt) {
+	el.addEventListener(ev, cb, capt ? evOpts2 : evOpts);
+}
+
+function off(ev, el, cb, capt) {
+	el.removeEventListener(ev, cb, evOpts);
+}
+
+domEnv && setPxRatio();
+
+// binary search for index of closest value
+function closestIdx(num, arr, lo, hi) {
+	let mid;
+	lo = lo || 0;
+	hi = hi || arr.length - 1;
+	let bitwise = hi <= 2147483647;
+
+	while (hi - lo > 1) {
+		mid = bitwise ? (lo + hi) >> 1 : floor((lo + hi) / 2);
+
+		if (arr[mid] < num)
+			lo = mid;
+		else
+			hi = mid;
+	}
+
+	if (num - arr[lo] <= arr[hi] - num)
+		return lo;
+
+	return hi;
+}
+
+function makeIndexOfs(predicate) {
+	 let indexOfs = (data, _i0, _i1) => {
+		let i0 = -1;
+		let i1 = -1;
+
+		for (let i = _i0; i <= _i1; i++) {
+			if (predicate(data[i])) {
+				i0 = i;
+				break;
+			}
+		}
+
+		for (let i = _i1; i >= _i0; i--) {
+			if (predicate(data[i])) {
+				i1 = i;
+				break;
+			}
+		}
+
+		return [i0, i1];
+	 };
+
+	 return indexOfs;
+}
+
+const notNullish = v => v != null;
+const isPositive = v => v != null && v > 0;
+
+const nonNullIdxs = makeIndexOfs(notNullish);
+const positiveIdxs = makeIndexOfs(isPositive);
+
+function getMinMax(data, _i0, _i1, sorted = 0, log = false) {
+//	console.log("getMinMax()");
+
+	let getEdgeIdxs = log ? positiveIdxs : nonNullIdxs;
+	let predicate = log ? isPositive : notNullish;
+
+	[_i0, _i1] = getEdgeIdxs(data, _i0, _i1);
+
+	let _min = data[_i0];
+	let _max = data[_i0];
+
+	if (_i0 > -1) {
+		if (sorted == 1) {
+			_min = data[_i0];
+			_max = data[_i1];
+		}
+		else if (sorted == -1) {
+			_min = data[_i1];
+			_max = data[_i0];
+		}
+		else {
+			for (let i = _i0; i <= _i1; i++) {
+				let v = data[i];
+
+				if (predicate(v)) {
+					if (v < _min)
+						_min = v;
+					else if (v > _max)
+						_max = v;
+				}
+			}
+		}
+	}
+
+	return [_min ?? inf, _max ?? -inf]; // todo: fix to return nulls
+}
+
+function rangeLog(min, max, base, fullMags) {
+	let minSign = sign(min);
+	let maxSign = sign(max);
+
+	if (min == max) {
+		if (minSign == -1) {
+			min *= base;
+			max /= base;
+		}
+		else {
+			min /= base;
+			max *= base;
+		}
+	}
+
+	let logFn = base == 10 ? log10 : log2;
+
+	let growMinAbs = minSign == 1 ? floor : ceil;
+	let growMaxAbs = maxSign == 1 ? ceil : floor;
+
+	let minExp = growMinAbs(logFn(abs(min)));
+	let maxExp = growMaxAbs(logFn(abs(max)));
+
+	let minIncr = pow(base, minExp);
+	let maxIncr = pow(base, maxExp);
+
+	// fix values like Math.pow(10, -5) === 0.000009999999999999999
+	if (base == 10) {
+		if (minExp < 0)
+			minIncr = roundDec(minIncr, -minExp);
+		if (maxExp < 0)
+			maxIncr = roundDec(maxIncr, -maxExp);
+	}
+
+	if (fullMags || base == 2) {
+		min = minIncr * minSign;
+		max = maxIncr * maxSign;
+	}
+	else {
+		min = incrRoundDn(min, minIncr);
+		max = incrRoundUp(max, maxIncr);
+	}
+
+	return [min, max];
+}
+
+function rangeAsinh(min, max, base, fullMags) {
+	let minMax = rangeLog(min, max, base, fullMags);
+
+	if (min == 0)
+		minMax[0] = 0;
+
+	if (max == 0)
+		minMax[1] = 0;
+
+	return minMax;
+}
+
+const rangePad = 0.1;
+
+const autoRangePart = {
+	mode: 3,
+	pad: rangePad,
+};
+
+const _eqRangePart = {
+	pad:  0,
+	soft: null,
+	mode: 0,
+};
+
+const _eqRange = {
+	min: _eqRangePart,
+	max: _eqRangePart,
+};
+
+// this ensures that non-temporal/numeric y-axes get multiple-snapped padding added above/below
+// TODO: also account for incrs when snapping to ensure top of axis gets a tick & value
+function rangeNum(_min, _max, mult, extra) {
+	if (isObj(mult))
+		return _rangeNum(_min, _max, mult);
+
+	_eqRangePart.pad  = mult;
+	_eqRangePart.soft = extra ? 0 : null;
+	_eqRangePart.mode = extra ? 3 : 0;
+
+	return _rangeNum(_min, _max, _eqRange);
+}
+
+// nullish coalesce
+function ifNull(lh, rh) {
+	return lh == null ? rh : lh;
+}
+
+// checks if given index range in an array contains a non-null value
+// aka a range-bounded Array.some()
+function hasData(data, idx0, idx1) {
+	idx0 = ifNull(idx0, 0);
+	idx1 = ifNull(idx1, data.length - 1);
+
+	while (idx0 <= idx1) {
+		if (data[idx0] != null)
+			return true;
+		idx0++;
+	}
+
+	return false;
+}
+
+function _rangeNum(_min, _max, cfg) {
+	let cmin = cfg.min;
+	let cmax = cfg.max;
+
+	let padMin = ifNull(cmin.pad, 0);
+	let padMax = ifNull(cmax.pad, 0);
+
+	let hardMin = ifNull(cmin.hard, -inf);
+	let hardMax = ifNull(cmax.hard,  inf);
+
+	let softMin = ifNull(cmin.soft,  inf);
+	let softMax = ifNull(cmax.soft, -inf);
+
+	let softMinMode = ifNull(cmin.mode, 0);
+	let softMaxMode = ifNull(cmax.mode, 0);
+
+	let delta = _max - _min;
+	let deltaMag = log10(delta);
+
+	let scalarMax = max(abs(_min), abs(_max));
+	let scalarMag = log10(scalarMax);
+
+	let scalarMagDelta = abs(scalarMag - deltaMag);
+
+	// this handles situations like 89.7, 89.69999999999999
+	// by assuming 0.001x deltas are precision errors
+//	if (delta > 0 && delta < abs(_max) / 1e3)
+//		delta = 0;
+
+	// treat data as flat if delta is less than 1e-24
+	// or range is 11+ orders of magnitude below raw values, e.g. 99999999.99999996 - 100000000.00000004
+	if (delta < 1e-24 || scalarMagDelta > 10) {
+		delta = 0;
+
+		// if soft mode is 2 and all vals are flat at 0, avoid the 0.1 * 1e3 fallback
+		// this prevents 0,0,0 from ranging to -100,100 when softMin/softMax are -1,1
+		if (_min == 0 || _max == 0) {
+			delta = 1e-24;
+
+			if (softMinMode == 2 && softMin != inf)
+				padMin = 0;
+
+			if (softMaxMode == 2 && softMax != -inf)
+				padMax = 0;
+		}
+	}
+
+	let nonZeroDelta = delta || scalarMax || 1e3;
+	let mag          = log10(nonZeroDelta);
+	let base         = pow(10, floor(mag));
+
+	let _padMin  = nonZeroDelta * (delta == 0 ? (_min == 0 ? .1 : 1) : padMin);
+	let _newMin  = roundDec(incrRoundDn(_min - _padMin, base/10), 24);
+	let _softMin = _min >= softMin && (softMinMode == 1 || softMinMode == 3 && _newMin <= softMin || softMinMode == 2 && _newMin >= softMin) ? softMin : inf;
+	let minLim   = max(hardMin, _newMin < _softMin && _min >= _softMin ? _softMin : min(_softMin, _newMin));
+
+	let _padMax  = nonZeroDelta * (delta == 0 ? (_max == 0 ? .1 : 1) : padMax);
+	let _newMax  = roundDec(incrRoundUp(_max + _padMax, base/10), 24);
+	let _softMax = _max <= softMax && (softMaxMode == 1 || softMaxMode == 3 && _newMax >= softMax || softMaxMode == 2 && _newMax <= softMax) ? softMax : -inf;
+	let maxLim   = min(hardMax, _newMax > _softMax && _max <= _softMax ? _softMax : max(_softMax, _newMax));
+
+	if (minLim == maxLim && minLim == 0)
+		maxLim = 100;
+
+	return [minLim, maxLim];
+}
+
+// alternative: https://stackoverflow.com/a/2254896
+const numFormatter = new Intl.NumberFormat(domEnv ? nav.language : 'en-US');
+const fmtNum = val => numFormatter.format(val);
+
+const M = Math;
+
+const PI = M.PI;
+const abs = M.abs;
+const floor = M.floor;
+const round = M.round;
+const ceil = M.ceil;
+const min = M.min;
+const max = M.max;
+const pow = M.pow;
+const sign = M.sign;
+const log10 = M.log10;
+const log2 = M.log2;
+// TODO: seems like this needs to match asinh impl if the passed v is tweaked?
+const sinh =  (v, linthresh = 1) => M.sinh(v) * linthresh;
+const asinh = (v, linthresh = 1) => M.asinh(v / linthresh);
+
+const inf = Infinity;
+
+function numIntDigits(x) {
+	return (log10((x ^ (x >> 31)) - (x >> 31)) | 0) + 1;
+}
+
+function clamp(num, _min, _max) {
+	return min(max(num, _min), _max);
+}
+
+function isFn(v) {
+	return typeof v == "function";
+}
+
+function fnOrSelf(v) {
+	return isFn(v) ? v : () => v;
+}
+
+const noop = () => {};
+
+// note: these identity fns may get deoptimized if reused for different arg types
+// a TS version would enforce they stay monotyped and require making variants
+const retArg0 = _0 => _0;
+
+const retArg1 = (_0, _1) => _1;
+
+const retNull = _ => null;
+
+const retTrue = _ => true;
+
+const retEq = (a, b) => a == b;
+
+const regex6 = /\.\d*?(?=9{6,}|0{6,})/gm;
+
+// e.g. 17999.204999999998 -> 17999.205
+const fixFloat = val => {
+	if (isInt(val) || fixedDec.has(val))
+		return val;
+
+	const str = `${val}`;
+
+	const match = str.match(regex6);
+
+	if (match == null)
+		return val;
+
+	let len = match[0].length - 1;
+
+	// e.g. 1.0000000000000001e-24
+	if (str.indexOf('e-') != -1) {
+		let [num, exp] = str.split('e');
+		return +`${fixFloat(num)}e${exp}`;
+	}
+
+	return roundDec(val, len);
+};
+
+function incrRound(num, incr) {
+	return fixFloat(roundDec(fixFloat(num/incr))*incr);
+}
+
+function incrRoundUp(num, incr) {
+	return fixFloat(ceil(fixFloat(num/incr))*incr);
+}
+
+function incrRoundDn(num, incr) {
+	return fixFloat(floor(fixFloat(num/incr))*incr);
+}
+
+// https://stackoverflow.com/a/48764436
+// rounds half away from zero
+function roundDec(val, dec = 0) {
+	if (isInt(val))
+		return val;
+//	else if (dec == 0)
+//		return round(val);
+
+	let p = 10 ** dec;
+	let n = (val * p) * (1 + Number.EPSILON);
+	return round(n) / p;
+}
+
+const fixedDec = new Map();
+
+function guessDec(num) {
+	return ((""+num).split(".")[1] || "").length;
+}
+
+function genIncrs(base, minExp, maxExp, mults) {
+	let incrs = [];
+
+	let multDec = mults.map(guessDec);
+
+	for (let exp = minExp; exp < maxExp; exp++) {
+		let expa = abs(exp);
+		let mag = roundDec(pow(base, exp), expa);
+
+		for (let i = 0; i < mults.length; i++) {
+			let _incr = base == 10 ? +`${mults[i]}e${exp}` : mults[i] * mag;
+			let dec = (exp >= 0 ? 0 : expa) + (exp >= multDec[i] ? 0 : multDec[i]);
+			let incr = base == 10 ? _incr : roundDec(_incr, dec);
+			incrs.push(incr);
+			fixedDec.set(incr, dec);
+		}
+	}
+
+	return incrs;
+}
+
+//export const assign = Object.assign;
+
+const EMPTY_OBJ = {};
+const EMPTY_ARR = [];
+
+const nullNullTuple = [null, null];
+
+const isArr = Array.isArray;
+const isInt = Number.isInteger;
+const isUndef = v => v === void 0;
+
+function isStr(v) {
+	return typeof v == 'string';
+}
+
+function isObj(v) {
+	let is = false;
+
+	if (v != null) {
+		let c = v.constructor;
+		is = c == null || c == Object;
+	}
+
+	return is;
+}
+
+function fastIsObj(v) {
+	return v != null && typeof v == 'object';
+}
+
+const TypedArray = Object.getPrototypeOf(Uint8Array);
+
+const __proto__ = "__proto__";
+
+function copy(o, _isObj = isObj) {
+	let out;
+
+	if (isArr(o)) {
+		let val = o.find(v => v != null);
+
+		if (isArr(val) || _isObj(val)) {
+			out = Array(o.length);
+			for (let i = 0; i < o.length; i++)
+				out[i] = copy(o[i], _isObj);
+		}
+		else
+			out = o.slice();
+	}
+	else if (o instanceof TypedArray) // also (ArrayBuffer.isView(o) && !(o instanceof DataView))
+		out = o.slice();
+	else if (_isObj(o)) {
+		out = {};
+		for (let k in o) {
+			if (k != __proto__)
+				out[k] = copy(o[k], _isObj);
+		}
+	}
+	else
+		out = o;
+
+	return out;
+}
+
+function assign(targ) {
+	let args = arguments;
+
+	for (let i = 1; i < args.length; i++) {
+		let src = args[i];
+
+		for (let key in src) {
+			if (key != __proto__) {
+				if (isObj(targ[key]))
+					assign(targ[key], copy(src[key]));
+				else
+					targ[key] = copy(src[key]);
+			}
+		}
+	}
+
+	return targ;
+}
+
+// nullModes
+const NULL_REMOVE = 0;  // nulls are converted to undefined (e.g. for spanGaps: true)
+const NULL_RETAIN = 1;  // nulls are retained, with alignment artifacts set to undefined (default)
+const NULL_EXPAND = 2;  // nulls are expanded to include any adjacent alignment artifacts
+
+// sets undefined values to nulls when adjacent to existing nulls (minesweeper)
+function nullExpand(yVals, nullIdxs, alignedLen) {
+	for (let i = 0, xi, lastNullIdx = -1; i < nullIdxs.length; i++) {
+		let nullIdx = nullIdxs[i];
+
+		if (nullIdx > lastNullIdx) {
+			xi = nullIdx - 1;
+			while (xi >= 0 && yVals[xi] == null)
+				yVals[xi--] = null;
+
+			xi = nullIdx + 1;
+			while (xi < alignedLen && yVals[xi] == null)
+				yVals[lastNullIdx = xi++] = null;
+		}
+	}
+}
+
+// nullModes is a tables-matched array indicating how to treat nulls in each series
+// output is sorted ASC on the joined field (table[0]) and duplicate join values are collapsed
+function join(tables, nullModes) {
+	if (allHeadersSame(tables)) {
+	//	console.log('cheap join!');
+
+		let table = tables[0].slice();
+
+		for (let i = 1; i < tables.length; i++)
+			table.push(...tables[i].slice(1));
+
+		if (!isAsc(table[0]))
+			table = sortCols(table);
+
+		return table;
+	}
+
+	let xVals = new Set();
+
+	for (let ti = 0; ti < tables.length; ti++) {
+		let t = tables[ti];
+		let xs = t[0];
+		let len = xs.length;
+
+		for (let i = 0; i < len; i++)
+			xVals.add(xs[i]);
+	}
+
+	let data = [Array.from(xVals).sort((a, b) => a - b)];
+
+	let alignedLen = data[0].length;
+
+	let xIdxs = new Map();
+
+	for (let i = 0; i < alignedLen; i++)
+		xIdxs.set(data[0][i], i);
+
+	for (let ti = 0; ti < tables.length; ti++) {
+		let t = tables[ti];
+		let xs = t[0];
+
+		for (let si = 1; si < t.length; si++) {
+			let ys = t[si];
+
+			let yVals = Array(alignedLen).fill(undefined);
+
+			let nullMode = nullModes ? nullModes[ti][si] : NULL_RETAIN;
+
+			let nullIdxs = [];
+
+			for (let i = 0; i < ys.length; i++) {
+				let yVal = ys[i];
+				let alignedIdx = xIdxs.get(xs[i]);
+
+				if (yVal === null) {
+					if (nullMode != NULL_REMOVE) {
+						yVals[alignedIdx] = yVal;
+
+						if (nullMode == NULL_EXPAND)
+							nullIdxs.push(alignedIdx);
+					}
+				}
+				else
+					yVals[alignedIdx] = yVal;
+			}
+
+			nullExpand(yVals, nullIdxs, alignedLen);
+
+			data.push(yVals);
+		}
+	}
+
+	return data;
+}
+
+const microTask = typeof queueMicrotask == "undefined" ? fn => Promise.resolve().then(fn) : queueMicrotask;
+
+// TODO: https://github.com/dy/sort-ids (~2x faster for 1e5+ arrays)
+function sortCols(table) {
+	let head = table[0];
+	let rlen = head.length;
+
+	let idxs = Array(rlen);
+	for (let i = 0; i < idxs.length; i++)
+		idxs[i] = i;
+
+	idxs.sort((i0, i1) => head[i0] - head[i1]);
+
+	let table2 = [];
+	for (let i = 0; i < table.length; i++) {
+		let row = table[i];
+		let row2 = Array(rlen);
+
+		for (let j = 0; j < rlen; j++)
+			row2[j] = row[idxs[j]];
+
+		table2.push(row2);
+	}
+
+	return table2;
+}
+
+// test if we can do cheap join (all join fields same)
+function allHeadersSame(tables) {
+	let vals0 = tables[0][0];
+	let len0 = vals0.length;
+
+	for (let i = 1; i < tables.length; i++) {
+		let vals1 = tables[i][0];
+
+		if (vals1.length != len0)
+			return false;
+
+		if (vals1 != vals0) {
+			for (let j = 0; j < len0; j++) {
+				if (vals1[j] != vals0[j])
+					return false;
+			}
+		}
+	}
+
+	return true;
+}
+
+function isAsc(vals, samples = 100) {
+	const len = vals.length;
+
+	// empty or single value
+	if (len <= 1)
+		return true;
+
+	// skip leading & trailing nullish
+	let firstIdx = 0;
+	let lastIdx = len - 1;
+
+	while (firstIdx <= lastIdx && vals[firstIdx] == null)
+		firstIdx++;
+
+	while (lastIdx >= firstIdx && vals[lastIdx] == null)
+		lastIdx--;
+
+	// all nullish or one value surrounded by nullish
+	if (lastIdx <= firstIdx)
+		return true;
+
+	const stride = max(1, floor((lastIdx - firstIdx + 1) / samples));
+
+	for (let prevVal = vals[firstIdx], i = firstIdx + stride; i <= lastIdx; i += stride) {
+		const v = vals[i];
+
+		if (v != null) {
+			if (v <= prevVal)
+				return false;
+
+			prevVal = v;
+		}
+	}
+
+	return true;
+}
+
+const months = [
+	"January",
+	"February",
+	"March",
+	"April",
+	"May",
+	"June",
+	"July",
+	"August",
+	"September",
+	"October",
+	"November",
+	"December",
+];
+
+const days = [
+	"Sunday",
+	"Monday",
+	"Tuesday",
+	"Wednesday",
+	"Thursday",
+	"Friday",
+	"Saturday",
+];
+
+function slice3(str) {
+	return str.slice(0, 3);
+}
+
+const days3 = days.map(slice3);
+
+const months3 = months.map(slice3);
+
+const engNames = {
+	MMMM: months,
+	MMM:  months3,
+	WWWW: days,
+	WWW:  days3,
+};
+
+function zeroPad2(int) {
+	return (int < 10 ? '0' : '') + int;
+}
+
+function zeroPad3(int) {
+	return (int < 10 ? '00' : int < 100 ? '0' : '') + int;
+}
+
+/*
+function suffix(int) {
+	let mod10 = int % 10;
+
+	return int + (
+		mod10 == 1 && int != 11 ? "st" :
+		mod10 == 2 && int != 12 ? "nd" :
+		mod10 == 3 && int != 13 ? "rd" : "th"
+	);
+}
+*/
+
+const subs = {
+	// 2019
+	YYYY:	d => d.getFullYear(),
+	// 19
+	YY:		d => (d.getFullYear()+'').slice(2),
+	// July
+	MMMM:	(d, names) => names.MMMM[d.getMonth()],
+	// Jul
+	MMM:	(d, names) => names.MMM[d.getMonth()],
+	// 07
+	MM:		d => zeroPad2(d.getMonth()+1),
+	// 7
+	M:		d => d.getMonth()+1,
+	// 09
+	DD:		d => zeroPad2(d.getDate()),
+	// 9
+	D:		d => d.getDate(),
+	// Monday
+	WWWW:	(d, names) => names.WWWW[d.getDay()],
+	// Mon
+	WWW:	(d, names) => names.WWW[d.getDay()],
+	// 03
+	HH:		d => zeroPad2(d.getHours()),
+	// 3
+	H:		d => d.getHours(),
+	// 9 (12hr, unpadded)
+	h:		d => {let h = d.getHours(); return h == 0 ? 12 : h > 12 ? h - 12 : h;},
+	// AM
+	AA:		d => d.getHours() >= 12 ? 'PM' : 'AM',
+	// am
+	aa:		d => d.getHours() >= 12 ? 'pm' : 'am',
+	// a
+	a:		d => d.getHours() >= 12 ? 'p' : 'a',
+	// 09
+	mm:		d => zeroPad2(d.getMinutes()),
+	// 9
+	m:		d => d.getMinutes(),
+	// 09
+	ss:		d => zeroPad2(d.getSeconds()),
+	// 9
+	s:		d => d.getSeconds(),
+	// 374
+	fff:	d => zeroPad3(d.getMilliseconds()),
+};
+
+function fmtDate(tpl, names) {
+	names = names || engNames;
+	let parts = [];
+
+	let R = /\{([a-z]+)\}|[^{]+/gi, m;
+
+	while (m = R.exec(tpl))
+		parts.push(m[0][0] == '{' ? subs[m[1]] : m[0]);
+
+	return d => {
+		let out = '';
+
+		for (let i = 0; i < parts.length; i++)
+			out += typeof parts[i] == "string" ? parts[i] : parts[i](d, names);
+
+		return out;
+	}
+}
+
+const localTz = new Intl.DateTimeFormat().resolvedOptions().timeZone;
+
+// https://stackoverflow.com/questions/15141762/how-to-initialize-a-javascript-date-to-a-particular-time-zone/53652131#53652131
+function tzDate(date, tz) {
+	let date2;
+
+	// perf optimization
+	if (tz == 'UTC' || tz == 'Etc/UTC')
+		date2 = new Date(+date + date.getTimezoneOffset() * 6e4);
+	else if (tz == localTz)
+		date2 = date;
+	else {
+		date2 = new Date(date.toLocaleString('en-US', {timeZone: tz}));
+		date2.setMilliseconds(date.getMilliseconds());
+	}
+
+	return date2;
+}
+
+//export const series = [];
+
+// default formatters:
+
+const onlyWhole = v => v % 1 == 0;
+
+const allMults = [1,2,2.5,5];
+
+// ...0.01, 0.02, 0.025, 0.05, 0.1, 0.2, 0.25, 0.5
+const decIncrs = genIncrs(10, -32, 0, allMults);
+
+// 1, 2, 2.5, 5, 10, 20, 25, 50...
+const oneIncrs = genIncrs(10, 0, 32, allMults);
+
+// 1, 2,      5, 10, 20, 25, 50...
+const wholeIncrs = oneIncrs.filter(onlyWhole);
+
+const numIncrs = decIncrs.concat(oneIncrs);
+
+const NL = "\n";
+
+const yyyy    = "{YYYY}";
+const NLyyyy  = NL + yyyy;
+const md      = "{M}/{D}";
+const NLmd    = NL + md;
+const NLmdyy  = NLmd + "/{YY}";
+
+const aa      = "{aa}";
+const hmm     = "{h}:{mm}";
+const hmmaa   = hmm + aa;
+const NLhmmaa = NL + hmmaa;
+const ss      = ":{ss}";
+
+const _ = null;
+
+function genTimeStuffs(ms) {
+	let	s  = ms * 1e3,
+		m  = s  * 60,
+		h  = m  * 60,
+		d  = h  * 24,
+		mo = d  * 30,
+		y  = d  * 365;
+
+	// min of 1e-3 prevents setting a temporal x ticks too small since Date objects cannot advance ticks smaller than 1ms
+	let subSecIncrs = ms == 1 ? genIncrs(10, 0, 3, allMults).filter(onlyWhole) : genIncrs(10, -3, 0, allMults);
+
+	let timeIncrs = subSecIncrs.concat([
+		// minute divisors (# of secs)
+		s,
+		s * 5,
+		s * 10,
+		s * 15,
+		s * 30,
+		// hour divisors (# of mins)
+		m,
+		m * 5,
+		m * 10,
+		m * 15,
+		m * 30,
+		// day divisors (# of hrs)
+		h,
+		h * 2,
+		h * 3,
+		h * 4,
+		h * 6,
+		h * 8,
+		h * 12,
+		// month divisors TODO: need more?
+		d,
+		d * 2,
+		d * 3,
+		d * 4,
+		d * 5,
+		d * 6,
+		d * 7,
+		d * 8,
+		d * 9,
+		d * 10,
+		d * 15,
+		// year divisors (# months, approx)
+		mo,
+		mo * 2,
+		mo * 3,
+		mo * 4,
+		mo * 6,
+		// century divisors
+		y,
+		y * 2,
+		y * 5,
+		y * 10,
+		y * 25,
+		y * 50,
+		y * 100,
+	]);
+
+	// [0]:   minimum num secs in the tick incr
+	// [1]:   default tick format
+	// [2-7]: rollover tick formats
+	// [8]:   mode: 0: replace [1] -> [2-7], 1: concat [1] + [2-7]
+	const _timeAxisStamps = [
+	//   tick incr    default          year                    month   day                   hour    min       sec   mode
+		[y,           yyyy,            _,                      _,      _,                    _,      _,        _,       1],
+		[d * 28,      "{MMM}",         NLyyyy,                 _,      _,                    _,      _,        _,       1],
+		[d,           md,              NLyyyy,                 _,      _,                    _,      _,        _,       1],
+		[h,           "{h}" + aa,      NLmdyy,                 _,      NLmd,                 _,      _,        _,       1],
+		[m,           hmmaa,           NLmdyy,                 _,      NLmd,                 _,      _,        _,       1],
+		[s,           ss,              NLmdyy + " " + hmmaa,   _,      NLmd + " " + hmmaa,   _,      NLhmmaa,  _,       1],
+		[ms,          ss + ".{fff}",   NLmdyy + " " + hmmaa,   _,      NLmd + " " + hmmaa,   _,      NLhmmaa,  _,       1],
+	];
+
+	// the ensures that axis ticks, values & grid are aligned to logical temporal breakpoints and not an arbitrary timestamp
+	// https://www.timeanddate.com/time/dst/
+	// https://www.timeanddate.com/time/dst/2019.html
+	// https://www.epochconverter.com/timezones
+	function timeAxisSplits(tzDate) {
+		return (self, axisIdx, scaleMin, scaleMax, foundIncr, foundSpace) => {
+			let splits = [];
+			let isYr = foundIncr >= y;
+			let isMo = foundIncr >= mo && foundIncr < y;
+
+			// get the timezone-adjusted date
+			let minDate = tzDate(scaleMin);
+			let minDateTs = roundDec(minDate * ms, 3);
+
+			// get ts of 12am (this lands us at or before the original scaleMin)
+			let minMin = mkDate(minDate.getFullYear(), isYr ? 0 : minDate.getMonth(), isMo || isYr ? 1 : minDate.getDate());
+			let minMinTs = roundDec(minMin * ms, 3);
+
+			if (isMo || isYr) {
+				let moIncr = isMo ? foundIncr / mo : 0;
+				let yrIncr = isYr ? foundIncr / y  : 0;
+			//	let tzOffset = scaleMin - minDateTs;		// needed?
+				let split = minDateTs == minMinTs ? minDateTs : roundDec(mkDate(minMin.getFullYear() + yrIncr, minMin.getMonth() + moIncr, 1) * ms, 3);
+				let splitDate = new Date(round(split / ms));
+				let baseYear = splitDate.getFullYear();
+				let baseMonth = splitDate.getMonth();
+
+				for (let i = 0; split <= scaleMax; i++) {
+					let next = mkDate(baseYear + yrIncr * i, baseMonth + moIncr * i, 1);
+					let offs = next - tzDate(roundDec(next * ms, 3));
+
+					split = roundDec((+next + offs) * ms, 3);
+
+					if (split <= scaleMax)
+						splits.push(split);
+				}
+			}
+			else {
+				let incr0 = foundIncr >= d ? d : foundIncr;
+				let tzOffset = floor(scaleMin) - floor(minDateTs);
+				let split = minMinTs + tzOffset + incrRoundUp(minDateTs - minMinTs, incr0);
+				splits.push(split);
+
+				let date0 = tzDate(split);
+
+				let prevHour = date0.getHours() + (date0.getMinutes() / m) + (date0.getSeconds() / h);
+				let incrHours = foundIncr / h;
+
+				let minSpace = self.axes[axisIdx]._space;
+				let pctSpace = foundSpace / minSpace;
+
+				while (1) {
+					split = roundDec(split + foundIncr, ms == 1 ? 0 : 3);
+
+					if (split > scaleMax)
+						break;
+
+					if (incrHours > 1) {
+						let expectedHour = floor(roundDec(prevHour + incrHours, 6)) % 24;
+						let splitDate = tzDate(split);
+						let actualHour = splitDate.getHours();
+
+						let dstShift = actualHour - expectedHour;
+
+						if (dstShift > 1)
+							dstShift = -1;
+
+						split -= dstShift * h;
+
+						prevHour = (prevHour + incrHours) % 24;
+
+						// add a tick only if it's further than 70% of the min allowed label spacing
+						let prevSplit = splits[splits.length - 1];
+						let pctIncr = roundDec((split - prevSplit) / foundIncr, 3);
+
+						if (pctIncr * pctSpace >= .7)
+							splits.push(split);
+					}
+					else
+						splits.push(split);
+				}
+			}
+
+			return splits;
+		}
+	}
+
+	return [
+		timeIncrs,
+		_timeAxisStamps,
+		timeAxisSplits,
+	];
+}
+
+const [ timeIncrsMs, _timeAxisStampsMs, timeAxisSplitsMs ] = genTimeStuffs(1);
+const [ timeIncrsS,  _timeAxisStampsS,  timeAxisSplitsS  ] = genTimeStuffs(1e-3);
+
+// base 2
+genIncrs(2, -53, 53, [1]);
+
+/*
+console.log({
+	decIncrs,
+	oneIncrs,
+	wholeIncrs,
+	numIncrs,
+	timeIncrs,
+	fixedDec,
+});
+*/
+
+function timeAxisStamps(stampCfg, fmtDate) {
+	return stampCfg.map(s => s.map((v, i) =>
+		i == 0 || i == 8 || v == null ? v : fmtDate(i == 1 || s[8] == 0 ? v : s[1] + v)
+	));
+}
+
+// TODO: will need to accept spaces[] and pull incr into the loop when grid will be non-uniform, eg for log scales.
+// currently we ignore this for months since they're *nearly* uniform and the added complexity is not worth it
+function timeAxisVals(tzDate, stamps) {
+	return (self, splits, axisIdx, foundSpace, foundIncr) => {
+		let s = stamps.find(s => foundIncr >= s[0]) || stamps[stamps.length - 1];
+
+		// these track boundaries when a full label is needed again
+		let prevYear;
+		let prevMnth;
+		let prevDate;
+		let prevHour;
+		let prevMins;
+		let prevSecs;
+
+		return splits.map(split => {
+			let date = tzDate(split);
+
+			let newYear = date.getFullYear();
+			let newMnth = date.getMonth();
+			let newDate = date.getDate();
+			let newHour = date.getHours();
+			let newMins = date.getMinutes();
+			let newSecs = date.getSeconds();
+
+			let stamp = (
+				newYear != prevYear && s[2] ||
+				newMnth != prevMnth && s[3] ||
+				newDate != prevDate && s[4] ||
+				newHour != prevHour && s[5] ||
+				newMins != prevMins && s[6] ||
+				newSecs != prevSecs && s[7] ||
+				                       s[1]
+			);
+
+			prevYear = newYear;
+			prevMnth = newMnth;
+			prevDate = newDate;
+			prevHour = newHour;
+			prevMins = newMins;
+			prevSecs = newSecs;
+
+			return stamp(date);
+		});
+	}
+}
+
+// for when axis.values is defined as a static fmtDate template string
+function timeAxisVal(tzDate, dateTpl) {
+	let stamp = fmtDate(dateTpl);
+	return (self, splits, axisIdx, foundSpace, foundIncr) => splits.map(split => stamp(tzDate(split)));
+}
+
+function mkDate(y, m, d) {
+	return new Date(y, m, d);
+}
+
+function timeSeriesStamp(stampCfg, fmtDate) {
+	return fmtDate(stampCfg);
+}
+const _timeSeriesStamp = '{YYYY}-{MM}-{DD} {h}:{mm}{aa}';
+
+function timeSeriesVal(tzDate, stamp) {
+	return (self, val, seriesIdx, dataIdx) => dataIdx == null ? LEGEND_DISP : stamp(tzDate(val));
+}
+
+function legendStroke(self, seriesIdx) {
+	let s = self.series[seriesIdx];
+	return s.width ? s.stroke(self, seriesIdx) : s.points.width ? s.points.stroke(self, seriesIdx) : null;
+}
+
+function legendFill(self, seriesIdx) {
+	return self.series[seriesIdx].fill(self, seriesIdx);
+}
+
+const legendOpts = {
+	show: true,
+	live: true,
+	isolate: false,
+	mount: noop,
+	markers: {
+		show: true,
+		width: 2,
+		stroke: legendStroke,
+		fill: legendFill,
+		dash: "solid",
+	},
+	idx: null,
+	idxs: null,
+	values: [],
+};
+
+function cursorPointShow(self, si) {
+	let o = self.cursor.points;
+
+	let pt = placeDiv();
+
+	let size = o.size(self, si);
+	setStylePx(pt, WIDTH, size);
+	setStylePx(pt, HEIGHT, size);
+
+	let mar = size / -2;
+	setStylePx(pt, "marginLeft", mar);
+	setStylePx(pt, "marginTop", mar);
+
+	let width = o.width(self, si, size);
+	width && setStylePx(pt, "borderWidth", width);
+
+	return pt;
+}
+
+function cursorPointFill(self, si) {
+	let sp = self.series[si].points;
+	return sp._fill || sp._stroke;
+}
+
+function cursorPointStroke(self, si) {
+	let sp = self.series[si].points;
+	return sp._stroke || sp._fill;
+}
+
+function cursorPointSize(self, si) {
+	let sp = self.series[si].points;
+	return sp.size;
+}
+
+const moveTuple = [0,0];
+
+function cursorMove(self, mouseLeft1, mouseTop1) {
+	moveTuple[0] = mouseLeft1;
+	moveTuple[1] = mouseTop1;
+	return moveTuple;
+}
+
+function filtBtn0(self, targ, handle, onlyTarg = true) {
+	return e => {
+		e.button == 0 && (!onlyTarg || e.target == targ) && handle(e);
+	};
+}
+
+function filtTarg(self, targ, handle, onlyTarg = true) {
+	return e => {
+		(!onlyTarg || e.target == targ) && handle(e);
+	};
+}
+
+const cursorOpts = {
+	show: true,
+	x: true,
+	y: true,
+	lock: false,
+	move: cursorMove,
+	points: {
+		one:    false,
+		show:   cursorPointShow,
+		size:   cursorPointSize,
+		width:  0,
+		stroke: cursorPointStroke,
+		fill:   cursorPointFill,
+	},
+
+	bind: {
+		mousedown:   filtBtn0,
+		mouseup:     filtBtn0,
+		click:       filtBtn0, // legend clicks, not .u-over clicks
+		dblclick:    filtBtn0,
+
+		mousemove:   filtTarg,
+		mouseleave:  filtTarg,
+		mouseenter:  filtTarg,
+	},
+
+	drag: {
+		setScale: true,
+		x: true,
+		y: false,
+		dist: 0,
+		uni: null,
+		click: (self, e) => {
+		//	e.preventDefault();
+			e.stopPropagation();
+			e.stopImmediatePropagation();
+		},
+		_x: false,
+		_y: false,
+	},
+
+	focus: {
+		dist: (self, seriesIdx, dataIdx, valPos, curPos) => valPos - curPos,
+		prox: -1,
+		bias: 0,
+	},
+
+	hover: {
+		skip: [void 0],
+		prox: null,
+		bias: 0,
+	},
+
+	left: -10,
+	top: -10,
+	idx: null,
+	dataIdx: null,
+	idxs: null,
+
+	event: null,
+};
+
+const axisLines = {
+	show: true,
+	stroke: "rgba(0,0,0,0.07)",
+	width: 2,
+//	dash: [],
+};
+
+const grid = assign({}, axisLines, {
+	filter: retArg1,
+});
+
+const ticks = assign({}, grid, {
+	size: 10,
+});
+
+const border = assign({}, axisLines, {
+	show: false,
+});
+
+const font      = '12px system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, "Noto Sans", sans-serif, "Apple Color Emoji", "Segoe UI Emoji", "Segoe UI Symbol", "Noto Color Emoji"';
+const labelFont = "bold " + font;
+const lineGap = 1.5;	// font-size multiplier
+
+const xAxisOpts = {
+	show: true,
+	scale: "x",
+	stroke: hexBlack,
+	space: 50,
+	gap: 5,
+	alignTo: 1,
+	size: 50,
+	labelGap: 0,
+	labelSize: 30,
+	labelFont,
+	side: 2,
+//	class: "x-vals",
+//	incrs: timeIncrs,
+//	values: timeVals,
+//	filter: retArg1,
+	grid,
+	ticks,
+	border,
+	font,
+	lineGap,
+	rotate: 0,
+};
+
+const numSeriesLabel = "Value";
+const timeSeriesLabel = "Time";
+
+const xSeriesOpts = {
+	show: true,
+	scale: "x",
+	auto: false,
+	sorted: 1,
+//	label: "Time",
+//	value: v => stamp(new Date(v * 1e3)),
+
+	// internal caches
+	min: inf,
+	max: -inf,
+	idxs: [],
+};
+
+function numAxisVals(self, splits, axisIdx, foundSpace, foundIncr) {
+	return splits.map(v => v == null ? "" : fmtNum(v));
+}
+
+function numAxisSplits(self, axisIdx, scaleMin, scaleMax, foundIncr, foundSpace, forceMin) {
+	let splits = [];
+
+	let numDec = fixedDec.get(foundIncr) || 0;
+
+	scaleMin = forceMin ? scaleMin : roundDec(incrRoundUp(scaleMin, foundIncr), numDec);
+
+	for (let val = scaleMin; val <= scaleMax; val = roundDec(val + foundIncr, numDec))
+		splits.push(Object.is(val, -0) ? 0 : val);		// coalesces -0
+
+	return splits;
+}
+
+// this doesnt work for sin, which needs to come off from 0 independently in pos and neg dirs
+function logAxisSplits(self, axisIdx, scaleMin, scaleMax, foundIncr, foundSpace, forceMin) {
+	const splits = [];
+
+	const logBase = self.scales[self.axes[axisIdx].scale].log;
+
+	const logFn = logBase == 10 ? log10 : log2;
+
+	const exp = floor(logFn(scaleMin));
+
+	foundIncr = pow(logBase, exp);
+
+	// boo: 10 ** -24 === 1.0000000000000001e-24
+	// this grabs the proper 1e-24 one
+	if (logBase == 10)
+		foundIncr = numIncrs[closestIdx(foundIncr, numIncrs)];
+
+	let split = scaleMin;
+	let nextMagIncr = foundIncr * logBase;
+
+	if (logBase == 10)
+		nextMagIncr = numIncrs[closestIdx(nextMagIncr, numIncrs)];
+
+	do {
+		splits.push(split);
+		split = split + foundIncr;
+
+		if (logBase == 10 && !fixedDec.has(split))
+			split = roundDec(split, fixedDec.get(foundIncr));
+
+		if (split >= nextMagIncr) {
+			foundIncr = split;
+			nextMagIncr = foundIncr * logBase;
+
+			if (logBase == 10)
+				nextMagIncr = numIncrs[closestIdx(nextMagIncr, numIncrs)];
+		}
+	} while (split <= scaleMax);
+
+	return splits;
+}
+
+function asinhAxisSplits(self, axisIdx, scaleMin, scaleMax, foundIncr, foundSpace, forceMin) {
+	let sc = self.scales[self.axes[axisIdx].scale];
+
+	let linthresh = sc.asinh;
+
+	let posSplits = scaleMax > linthresh ? logAxisSplits(self, axisIdx, max(linthresh, scaleMin), scaleMax, foundIncr) : [linthresh];
+	let zero = scaleMax >= 0 && scaleMin <= 0 ? [0] : [];
+	let negSplits = scaleMin < -linthresh ? logAxisSplits(self, axisIdx, max(linthresh, -scaleMax), -scaleMin, foundIncr): [linthresh];
+
+	return negSplits.reverse().map(v => -v).concat(zero, posSplits);
+}
+
+const RE_ALL   = /./;
+const RE_12357 = /[12357]/;
+const RE_125   = /[125]/;
+const RE_1     = /1/;
+
+const _filt = (splits, distr, re, keepMod) => splits.map((v, i) => ((distr == 4 && v == 0) || i % keepMod == 0 && re.test(v.toExponential()[v < 0 ? 1 : 0])) ? v : null);
+
+function log10AxisValsFilt(self, splits, axisIdx, foundSpace, foundIncr) {
+	let axis = self.axes[axisIdx];
+	let scaleKey = axis.scale;
+	let sc = self.scales[scaleKey];
+
+//	if (sc.distr == 3 && sc.log == 2)
+//		return splits;
+
+	let valToPos = self.valToPos;
+
+	let minSpace = axis._space;
+
+	let _10 = valToPos(10, scaleKey);
+
+	let re = (
+		valToPos(9, scaleKey) - _10 >= minSpace ? RE_ALL :
+		valToPos(7, scaleKey) - _10 >= minSpace ? RE_12357 :
+		valToPos(5, scaleKey) - _10 >= minSpace ? RE_125 :
+		RE_1
+	);
+
+	if (re == RE_1) {
+		let magSpace = abs(valToPos(1, scaleKey) - _10);
+
+		if (magSpace < minSpace)
+			return _filt(splits.slice().reverse(), sc.distr, re, ceil(minSpace / magSpace)).reverse(); // max->min skip
+	}
+
+	return _filt(splits, sc.distr, re, 1);
+}
+
+function log2AxisValsFilt(self, splits, axisIdx, foundSpace, foundIncr) {
+	let axis = self.axes[axisIdx];
+	let scaleKey = axis.scale;
+	let minSpace = axis._space;
+	let valToPos = self.valToPos;
+
+	let magSpace = abs(valToPos(1, scaleKey) - valToPos(2, scaleKey));
+
+	if (magSpace < minSpace)
+		return _filt(splits.slice().reverse(), 3, RE_ALL, ceil(minSpace / magSpace)).reverse(); // max->min skip
+
+	return splits;
+}
+
+function numSeriesVal(self, val, seriesIdx, dataIdx) {
+	return dataIdx == null ? LEGEND_DISP : val == null ? "" : fmtNum(val);
+}
+
+const yAxisOpts = {
+	show: true,
+	scale: "y",
+	stroke: hexBlack,
+	space: 30,
+	gap: 5,
+	alignTo: 1,
+	size: 50,
+	labelGap: 0,
+	labelSize: 30,
+	labelFont,
+	side: 3,
+//	class: "y-vals",
+//	incrs: numIncrs,
+//	values: (vals, space) => vals,
+//	filter: retArg1,
+	grid,
+	ticks,
+	border,
+	font,
+	lineGap,
+	rotate: 0,
+};
+
+// takes stroke width
+function ptDia(width, mult) {
+	let dia = 3 + (width || 1) * 2;
+	return roundDec(dia * mult, 3);
+}
+
+function seriesPointsShow(self, si) {
+	let { scale, idxs } = self.series[0];
+	let xData = self._data[0];
+	let p0 = self.valToPos(xData[idxs[0]], scale, true);
+	let p1 = self.valToPos(xData[idxs[1]], scale, true);
+	let dim = abs(p1 - p0);
+
+	let s = self.series[si];
+//	const dia = ptDia(s.width, pxRatio);
+	let maxPts = dim / (s.points.space * pxRatio);
+	return idxs[1] - idxs[0] <= maxPts;
+}
+
+const facet = {
+	scale: null,
+	auto: true,
+	sorted: 0,
+
+	// internal caches
+	min: inf,
+	max: -inf,
+};
+
+const gaps = (self, seriesIdx, idx0, idx1, nullGaps) => nullGaps;
+
+const xySeriesOpts = {
+	show: true,
+	auto: true,
+	sorted: 0,
+	gaps,
+	alpha: 1,
+	facets: [
+		assign({}, facet, {scale: 'x'}),
+		assign({}, facet, {scale: 'y'}),
+	],
+};
+
+const ySeriesOpts = {
+	scale: "y",
+	auto: true,
+	sorted: 0,
+	show: true,
+	spanGaps: false,
+	gaps,
+	alpha: 1,
+	points: {
+		show: seriesPointsShow,
+		filter: null,
+	//  paths:
+	//	stroke: "#000",
+	//	fill: "#fff",
+	//	width: 1,
+	//	size: 10,
+	},
+//	label: "Value",
+//	value: v => v,
+	values: null,
+
+	// internal caches
+	min: inf,
+	max: -inf,
+	idxs: [],
+
+	path: null,
+	clip: null,
+};
+
+function clampScale(self, val, scaleMin, scaleMax, scaleKey) {
+/*
+	if (val < 0) {
+		let cssHgt = self.bbox.height / pxRatio;
+		let absPos = self.valToPos(abs(val), scaleKey);
+		let fromBtm = cssHgt - absPos;
+		return self.posToVal(cssHgt + fromBtm, scaleKey);
+	}
+*/
+	return scaleMin / 10;
+}
+
+const xScaleOpts = {
+	time: FEAT_TIME,
+	auto: true,
+	distr: 1,
+	log: 10,
+	asinh: 1,
+	min: null,
+	max: null,
+	dir: 1,
+	ori: 0,
+};
+
+const yScaleOpts = assign({}, xScaleOpts, {
+	time: false,
+	ori: 1,
+});
+
+const syncs = {};
+
+function _sync(key, opts) {
+	let s = syncs[key];
+
+	if (!s) {
+		s = {
+			key,
+			plots: [],
+			sub(plot) {
+				s.plots.push(plot);
+			},
+			unsub(plot) {
+				s.plots = s.plots.filter(c => c != plot);
+			},
+			pub(type, self, x, y, w, h, i) {
+				for (let j = 0; j < s.plots.length; j++)
+					s.plots[j] != self && s.plots[j].pub(type, self, x, y, w, h, i);
+			},
+		};
+
+		if (key != null)
+			syncs[key] = s;
+	}
+
+	return s;
+}
+
+const BAND_CLIP_FILL   = 1 << 0;
+const BAND_CLIP_STROKE = 1 << 1;
+
+function orient(u, seriesIdx, cb) {
+	const mode = u.mode;
+	const series = u.series[seriesIdx];
+	const data = mode == 2 ? u._data[seriesIdx] : u._data;
+	const scales = u.scales;
+	const bbox   = u.bbox;
+
+	let dx = data[0],
+		dy = mode == 2 ? data[1] : data[seriesIdx],
+		sx = mode == 2 ? scales[series.facets[0].scale] : scales[u.series[0].scale],
+		sy = mode == 2 ? scales[series.facets[1].scale] : scales[series.scale],
+		l = bbox.left,
+		t = bbox.top,
+		w = bbox.width,
+		h = bbox.height,
+		H = u.valToPosH,
+		V = u.valToPosV;
+
+	return (sx.ori == 0
+		? cb(
+			series,
+			dx,
+			dy,
+			sx,
+			sy,
+			H,
+			V,
+			l,
+			t,
+			w,
+			h,
+			moveToH,
+			lineToH,
+			rectH,
+			arcH,
+			bezierCurveToH,
+		)
+		: cb(
+			series,
+			dx,
+			dy,
+			sx,
+			sy,
+			V,
+			H,
+			t,
+			l,
+			h,
+			w,
+			moveToV,
+			lineToV,
+			rectV,
+			arcV,
+			bezierCurveToV,
+		)
+	);
+}
+
+function bandFillClipDirs(self, seriesIdx) {
+	let fillDir = 0;
+
+	// 2 bits, -1 | 1
+	let clipDirs = 0;
+
+	let bands = ifNull(self.bands, EMPTY_ARR);
+
+	for (let i = 0; i < bands.length; i++) {
+		let b = bands[i];
+
+		// is a "from" band edge
+		if (b.series[0] == seriesIdx)
+			fillDir = b.dir;
+		// is a "to" band edge
+		else if (b.series[1] == seriesIdx) {
+			if (b.dir == 1)
+				clipDirs |= 1;
+			else
+				clipDirs |= 2;
+		}
+	}
+
+	return [
+		fillDir,
+		(
+			clipDirs == 1 ? -1 : // neg only
+			clipDirs == 2 ?  1 : // pos only
+			clipDirs == 3 ?  2 : // both
+			                 0   // neither
+		)
+	];
+}
+
+function seriesFillTo(self, seriesIdx, dataMin, dataMax, bandFillDir) {
+	let mode = self.mode;
+	let series = self.series[seriesIdx];
+	let scaleKey = mode == 2 ? series.facets[1].scale : series.scale;
+	let scale = self.scales[scaleKey];
+
+	return (
+		bandFillDir == -1 ? scale.min :
+		bandFillDir ==  1 ? scale.max :
+		scale.distr ==  3 ? (
+			scale.dir == 1 ? scale.min :
+			scale.max
+		) : 0
+	);
+}
+
+// creates inverted band clip path (from stroke path -> yMax || yMin)
+// clipDir is always inverse of fillDir
+// default clip dir is upwards (1), since default band fill is downwards/fillBelowTo (-1) (highIdx -> lowIdx)
+function clipBandLine(self, seriesIdx, idx0, idx1, strokePath, clipDir) {
+	return orient(self, seriesIdx, (series, dataX, dataY, scaleX, scaleY, valToPosX, valToPosY, xOff, yOff, xDim, yDim) => {
+		let pxRound = series.pxRound;
+
+		const dir = scaleX.dir * (scaleX.ori == 0 ? 1 : -1);
+		const lineTo = scaleX.ori == 0 ? lineToH : lineToV;
+
+		let frIdx, toIdx;
+
+		if (dir == 1) {
+			frIdx = idx0;
+			toIdx = idx1;
+		}
+		else {
+			frIdx = idx1;
+			toIdx = idx0;
+		}
+
+		// path start
+		let x0 = pxRound(valToPosX(dataX[frIdx], scaleX, xDim, xOff));
+		let y0 = pxRound(valToPosY(dataY[frIdx], scaleY, yDim, yOff));
+		// path end x
+		let x1 = pxRound(valToPosX(dataX[toIdx], scaleX, xDim, xOff));
+		// upper or lower y limit
+		let yLimit = pxRound(valToPosY(clipDir == 1 ? scaleY.max : scaleY.min, scaleY, yDim, yOff));
+
+		let clip = new Path2D(strokePath);
+
+		lineTo(clip, x1, yLimit);
+		lineTo(clip, x0, yLimit);
+		lineTo(clip, x0, y0);
+
+		return clip;
+	});
+}
+
+function clipGaps(gaps, ori, plotLft, plotTop, plotWid, plotHgt) {
+	let clip = null;
+
+	// create clip path (invert gaps and non-gaps)
+	if (gaps.length > 0) {
+		clip = new Path2D();
+
+		const rect = ori == 0 ? rectH : rectV;
+
+		let prevGapEnd = plotLft;
+
+		for (let i = 0; i < gaps.length; i++) {
+			let g = gaps[i];
+
+			if (g[1] > g[0]) {
+				let w = g[0] - prevGapEnd;
+
+				w > 0 && rect(clip, prevGapEnd, plotTop, w, plotTop + plotHgt);
+
+				prevGapEnd = g[1];
+			}
+		}
+
+		let w = plotLft + plotWid - prevGapEnd;
+
+		// hack to ensure we expand the clip enough to avoid cutting off strokes at edges
+		let maxStrokeWidth = 10;
+
+		w > 0 && rect(clip, prevGapEnd, plotTop - maxStrokeWidth / 2, w, plotTop + plotHgt + maxStrokeWidth);
+	}
+
+	return clip;
+}
+
+function addGap(gaps, fromX, toX) {
+	let prevGap = gaps[gaps.length - 1];
+
+	if (prevGap && prevGap[0] == fromX)			// TODO: gaps must be encoded at stroke widths?
+		prevGap[1] = toX;
+	else
+		gaps.push([fromX, toX]);
+}
+
+function findGaps(xs, ys, idx0, idx1, dir, pixelForX, align) {
+	let gaps = [];
+	let len = xs.length;
+
+	for (let i = dir == 1 ? idx0 : idx1; i >= idx0 && i <= idx1; i += dir) {
+		let yVal = ys[i];
+
+		if (yVal === null) {
+			let fr = i, to = i;
+
+			if (dir == 1) {
+				while (++i <= idx1 && ys[i] === null)
+					to = i;
+			}
+			else {
+				while (--i >= idx0 && ys[i] === null)
+					to = i;
+			}
+
+			let frPx = pixelForX(xs[fr]);
+			let toPx = to == fr ? frPx : pixelForX(xs[to]);
+
+			// if value adjacent to edge null is same pixel, then it's partially
+			// filled and gap should start at next pixel
+			let fri2 = fr - dir;
+			let frPx2 = align <= 0 && fri2 >= 0 && fri2 < len ? pixelForX(xs[fri2]) : frPx;
+		//	if (frPx2 == frPx)
+		//		frPx++;
+		//	else
+				frPx = frPx2;
+
+			let toi2 = to + dir;
+			let toPx2 = align >= 0 && toi2 >= 0 && toi2 < len ? pixelForX(xs[toi2]) : toPx;
+		//	if (toPx2 == toPx)
+		//		toPx--;
+		//	else
+				toPx = toPx2;
+
+			if (toPx >= frPx)
+				gaps.push([frPx, toPx]); // addGap
+		}
+	}
+
+	return gaps;
+}
+
+function pxRoundGen(pxAlign) {
+	return pxAlign == 0 ? retArg0 : pxAlign == 1 ? round : v => incrRound(v, pxAlign);
+}
+
+/*
+// inefficient linear interpolation that does bi-directinal scans on each call
+export function costlyLerp(i, idx0, idx1, _dirX, dataY) {
+	let prevNonNull = nonNullIdx(dataY, _dirX == 1 ? idx0 : idx1, i, -_dirX);
+	let nextNonNull = nonNullIdx(dataY, i, _dirX == 1 ? idx1 : idx0,  _dirX);
+
+	let prevVal = dataY[prevNonNull];
+	let nextVal = dataY[nextNonNull];
+
+	return prevVal + (i - prevNonNull) / (nextNonNull - prevNonNull) * (nextVal - prevVal);
+}
+*/
+
+function rect(ori) {
+	let moveTo = ori == 0 ?
+		moveToH :
+		moveToV;
+
+	let arcTo = ori == 0 ?
+		(p, x1, y1, x2, y2, r) => { p.arcTo(x1, y1, x2, y2, r); } :
+		(p, y1, x1, y2, x2, r) => { p.arcTo(x1, y1, x2, y2, r); };
+
+	let rect = ori == 0 ?
+		(p, x, y, w, h) => { p.rect(x, y, w, h); } :
+		(p, y, x, h, w) => { p.rect(x, y, w, h); };
+
+	// TODO (pending better browser support): https://developer.mozilla.org/en-US/docs/Web/API/CanvasRenderingContext2D/roundRect
+	return (p, x, y, w, h, endRad = 0, baseRad = 0) => {
+		if (endRad == 0 && baseRad == 0)
+			rect(p, x, y, w, h);
+		else {
+			endRad  = min(endRad,  w / 2, h / 2);
+			baseRad = min(baseRad, w / 2, h / 2);
+
+			// adapted from https://stackoverflow.com/questions/1255512/how-to-draw-a-rounded-rectangle-using-html-canvas/7838871#7838871
+			moveTo(p, x + endRad, y);
+			arcTo(p, x + w, y, x + w, y + h, endRad);
+			arcTo(p, x + w, y + h, x, y + h, baseRad);
+			arcTo(p, x, y + h, x, y, baseRad);
+			arcTo(p, x, y, x + w, y, endRad);
+			p.closePath();
+		}
+	};
+}
+
+// orientation-inverting canvas functions
+const moveToH = (p, x, y) => { p.moveTo(x, y); };
+const moveToV = (p, y, x) => { p.moveTo(x, y); };
+const lineToH = (p, x, y) => { p.lineTo(x, y); };
+const lineToV = (p, y, x) => { p.lineTo(x, y); };
+const rectH = rect(0);
+const rectV = rect(1);
+const arcH = (p, x, y, r, startAngle, endAngle) => { p.arc(x, y, r, startAngle, endAngle); };
+const arcV = (p, y, x, r, startAngle, endAngle) => { p.arc(x, y, r, startAngle, endAngle); };
+const bezierCurveToH = (p, bp1x, bp1y, bp2x, bp2y, p2x, p2y) => { p.bezierCurveTo(bp1x, bp1y, bp2x, bp2y, p2x, p2y); };
+const bezierCurveToV = (p, bp1y, bp1x, bp2y, bp2x, p2y, p2x) => { p.bezierCurveTo(bp1x, bp1y, bp2x, bp2y, p2x, p2y); };
+
+// TODO: drawWrap(seriesIdx, drawPoints) (save, restore, translate, clip)
+function points(opts) {
+	return (u, seriesIdx, idx0, idx1, filtIdxs) => {
+	//	log("drawPoints()", arguments);
+
+		return orient(u, seriesIdx, (series, dataX, dataY, scaleX, scaleY, valToPosX, valToPosY, xOff, yOff, xDim, yDim) => {
+			let { pxRound, points } = series;
+
+			let moveTo, arc;
+
+			if (scaleX.ori == 0) {
+				moveTo = moveToH;
+				arc = arcH;
+			}
+			else {
+				moveTo = moveToV;
+				arc = arcV;
+			}
+
+			const width = roundDec(points.width * pxRatio, 3);
+
+			let rad = (points.size - points.width) / 2 * pxRatio;
+			let dia = roundDec(rad * 2, 3);
+
+			let fill = new Path2D();
+			let clip = new Path2D();
+
+			let { left: lft, top: top, width: wid, height: hgt } = u.bbox;
+
+			rectH(clip,
+				lft - dia,
+				top - dia,
+				wid + dia * 2,
+				hgt + dia * 2,
+			);
+
+			const drawPoint = pi => {
+				if (dataY[pi] != null) {
+					let x = pxRound(valToPosX(dataX[pi], scaleX, xDim, xOff));
+					let y = pxRound(valToPosY(dataY[pi], scaleY, yDim, yOff));
+
+					moveTo(fill, x + rad, y);
+					arc(fill, x, y, rad, 0, PI * 2);
+				}
+			};
+
+			if (filtIdxs)
+				filtIdxs.forEach(drawPoint);
+			else {
+				for (let pi = idx0; pi <= idx1; pi++)
+					drawPoint(pi);
+			}
+
+			return {
+				stroke: width > 0 ? fill : null,
+				fill,
+				clip,
+				flags: BAND_CLIP_FILL | BAND_CLIP_STROKE,
+			};
+		});
+	};
+}
+
+function _drawAcc(lineTo) {
+	return (stroke, accX, minY, maxY, inY, outY) => {
+		if (minY != maxY) {
+			if (inY != minY && outY != minY)
+				lineTo(stroke, accX, minY);
+			if (inY != maxY && outY != maxY)
+				lineTo(stroke, accX, maxY);
+
+			lineTo(stroke, accX, outY);
+		}
+	};
+}
+
+const drawAccH = _drawAcc(lineToH);
+const drawAccV = _drawAcc(lineToV);
+
+function linear(opts) {
+	const alignGaps = ifNull(opts?.alignGaps, 0);
+
+	return (u, seriesIdx, idx0, idx1) => {
+		return orient(u, seriesIdx, (series, dataX, dataY, scaleX, scaleY, valToPosX, valToPosY, xOff, yOff, xDim, yDim) => {
+			[idx0, idx1] = nonNullIdxs(dataY, idx0, idx1);
+
+			let pxRound = series.pxRound;
+
+			let pixelForX = val => pxRound(valToPosX(val, scaleX, xDim, xOff));
+			let pixelForY = val => pxRound(valToPosY(val, scaleY, yDim, yOff));
+
+			let lineTo, drawAcc;
+
+			if (scaleX.ori == 0) {
+				lineTo = lineToH;
+				drawAcc = drawAccH;
+			}
+			else {
+				lineTo = lineToV;
+				drawAcc = drawAccV;
+			}
+
+			const dir = scaleX.dir * (scaleX.ori == 0 ? 1 : -1);
+
+			const _paths = {stroke: new Path2D(), fill: null, clip: null, band: null, gaps: null, flags: BAND_CLIP_FILL};
+			const stroke = _paths.stroke;
+
+			let hasGap = false;
+
+			// decimate when number of points >= 4x available pixels
+			const decimate = idx1 - idx0 >= xDim * 4;
+
+			if (decimate) {
+				let xForPixel = pos => u.posToVal(pos, scaleX.key, true);
+
+				let minY = null,
+					maxY = null,
+					inY, outY, drawnAtX;
+
+				let accX = pixelForX(dataX[dir == 1 ? idx0 : idx1]);
+
+				let idx0px = pixelForX(dataX[idx0]);
+				let idx1px = pixelForX(dataX[idx1]);
+
+				// tracks limit of current x bucket to avoid having to get x pixel for every x value
+				let nextAccXVal = xForPixel(dir == 1 ? idx0px + 1 : idx1px - 1);
+
+				for (let i = dir == 1 ? idx0 : idx1; i >= idx0 && i <= idx1; i += dir) {
+					let xVal = dataX[i];
+					let reuseAccX = dir == 1 ? (xVal < nextAccXVal) : (xVal > nextAccXVal);
+					let x = reuseAccX ? accX :  pixelForX(xVal);
+
+					let yVal = dataY[i];
+
+					if (x == accX) {
+						if (yVal != null) {
+							outY = yVal;
+
+							if (minY == null) {
+								lineTo(stroke, x, pixelForY(outY));
+								inY = minY = maxY = outY;
+							} else {
+								if (outY < minY)
+									minY = outY;
+								else if (outY > maxY)
+									maxY = outY;
+							}
+						}
+						else {
+							if (yVal === null)
+								hasGap = true;
+						}
+					}
+					else {
+						if (minY != null)
+							drawAcc(stroke, accX, pixelForY(minY), pixelForY(maxY), pixelForY(inY), pixelForY(outY));
+
+						if (yVal != null) {
+							outY = yVal;
+							lineTo(stroke, x, pixelForY(outY));
+							minY = maxY = inY = outY;
+						}
+						else {
+							minY = maxY = null;
+
+							if (yVal === null)
+								hasGap = true;
+						}
+
+						accX = x;
+						nextAccXVal = xForPixel(accX + dir);
+					}
+				}
+
+				if (minY != null && minY != maxY && drawnAtX != accX)
+					drawAcc(stroke, accX, pixelForY(minY), pixelForY(maxY), pixelForY(inY), pixelForY(outY));
+			}
+			else {
+				for (let i = dir == 1 ? idx0 : idx1; i >= idx0 && i <= idx1; i += dir) {
+					let yVal = dataY[i];
+
+					if (yVal === null)
+						hasGap = true;
+					else if (yVal != null)
+						lineTo(stroke, pixelForX(dataX[i]), pixelForY(yVal));
+				}
+			}
+
+			let [ bandFillDir, bandClipDir ] = bandFillClipDirs(u, seriesIdx);
+
+			if (series.fill != null || bandFillDir != 0) {
+				let fill = _paths.fill = new Path2D(stroke);
+
+				let fillToVal = series.fillTo(u, seriesIdx, series.min, series.max, bandFillDir);
+				let fillToY = pixelForY(fillToVal);
+
+				let frX = pixelForX(dataX[idx0]);
+				let toX = pixelForX(dataX[idx1]);
+
+				if (dir == -1)
+					[toX, frX] = [frX, toX];
+
+				lineTo(fill, toX, fillToY);
+				lineTo(fill, frX, fillToY);
+			}
+
+			if (!series.spanGaps) { // skip in mode: 2?
+			//	console.time('gaps');
+				let gaps = [];
+
+				hasGap && gaps.push(...findGaps(dataX, dataY, idx0, idx1, dir, pixelForX, alignGaps));
+
+			//	console.timeEnd('gaps');
+
+			//	console.log('gaps', JSON.stringify(gaps));
+
+				_paths.gaps = gaps = series.gaps(u, seriesIdx, idx0, idx1, gaps);
+
+				_paths.clip = clipGaps(gaps, scaleX.ori, xOff, yOff, xDim, yDim);
+			}
+
+			if (bandClipDir != 0) {
+				_paths.band = bandClipDir == 2 ? [
+					clipBandLine(u, seriesIdx, idx0, idx1, stroke, -1),
+					clipBandLine(u, seriesIdx, idx0, idx1, stroke,  1),
+				] : clipBandLine(u, seriesIdx, idx0, idx1, stroke, bandClipDir);
+			}
+
+			return _paths;
+		});
+	};
+}
+
+// BUG: align: -1 behaves like align: 1 when scale.dir: -1
+function stepped(opts) {
+	const align = ifNull(opts.align, 1);
+	// whether to draw ascenders/descenders at null/gap bondaries
+	const ascDesc = ifNull(opts.ascDesc, false);
+	const alignGaps = ifNull(opts.alignGaps, 0);
+	const extend = ifNull(opts.extend, false);
+
+	return (u, seriesIdx, idx0, idx1) => {
+		return orient(u, seriesIdx, (series, dataX, dataY, scaleX, scaleY, valToPosX, valToPosY, xOff, yOff, xDim, yDim) => {
+			[idx0, idx1] = nonNullIdxs(dataY, idx0, idx1);
+
+			let pxRound = series.pxRound;
+
+			let { left, width } = u.bbox;
+
+			let pixelForX = val => pxRound(valToPosX(val, scaleX, xDim, xOff));
+			let pixelForY = val => pxRound(valToPosY(val, scaleY, yDim, yOff));
+
+			let lineTo = scaleX.ori == 0 ? lineToH : lineToV;
+
+			const _paths = {stroke: new Path2D(), fill: null, clip: null, band: null, gaps: null, flags: BAND_CLIP_FILL};
+			const stroke = _paths.stroke;
+
+			const dir = scaleX.dir * (scaleX.ori == 0 ? 1 : -1);
+
+			let prevYPos  = pixelForY(dataY[dir == 1 ? idx0 : idx1]);
+			let firstXPos = pixelForX(dataX[dir == 1 ? idx0 : idx1]);
+			let prevXPos = firstXPos;
+
+			let firstXPosExt = firstXPos;
+
+			if (extend && align == -1) {
+				firstXPosExt = left;
+				lineTo(stroke, firstXPosExt, prevYPos);
+			}
+
+			lineTo(stroke, firstXPos, prevYPos);
+
+			for (let i = dir == 1 ? idx0 : idx1; i >= idx0 && i <= idx1; i += dir) {
+				let yVal1 = dataY[i];
+
+				if (yVal1 == null)
+					continue;
+
+				let x1 = pixelForX(dataX[i]);
+				let y1 = pixelForY(yVal1);
+
+				if (align == 1)
+					lineTo(stroke, x1, prevYPos);
+				else
+					lineTo(stroke, prevXPos, y1);
+
+				lineTo(stroke, x1, y1);
+
+				prevYPos = y1;
+				prevXPos = x1;
+			}
+
+			let prevXPosExt = prevXPos;
+
+			if (extend && align == 1) {
+				prevXPosExt = left + width;
+				lineTo(stroke, prevXPosExt, prevYPos);
+			}
+
+			let [ bandFillDir, bandClipDir ] = bandFillClipDirs(u, seriesIdx);
+
+			if (series.fill != null || bandFillDir != 0) {
+				let fill = _paths.fill = new Path2D(stroke);
+
+				let fillTo = series.fillTo(u, seriesIdx, series.min, series.max, bandFillDir);
+				let fillToY = pixelForY(fillTo);
+
+				lineTo(fill, prevXPosExt, fillToY);
+				lineTo(fill, firstXPosExt, fillToY);
+			}
+
+			if (!series.spanGaps) {
+			//	console.time('gaps');
+				let gaps = [];
+
+				gaps.push(...findGaps(dataX, dataY, idx0, idx1, dir, pixelForX, alignGaps));
+
+			//	console.timeEnd('gaps');
+
+			//	console.log('gaps', JSON.stringify(gaps));
+
+				// expand/contract clips for ascenders/descenders
+				let halfStroke = (series.width * pxRatio) / 2;
+				let startsOffset = (ascDesc || align ==  1) ?  halfStroke : -halfStroke;
+				let endsOffset   = (ascDesc || align == -1) ? -halfStroke :  halfStroke;
+
+				gaps.forEach(g => {
+					g[0] += startsOffset;
+					g[1] += endsOffset;
+				});
+
+				_paths.gaps = gaps = series.gaps(u, seriesIdx, idx0, idx1, gaps);
+
+				_paths.clip = clipGaps(gaps, scaleX.ori, xOff, yOff, xDim, yDim);
+			}
+
+			if (bandClipDir != 0) {
+				_paths.band = bandClipDir == 2 ? [
+					clipBandLine(u, seriesIdx, idx0, idx1, stroke, -1),
+					clipBandLine(u, seriesIdx, idx0, idx1, stroke,  1),
+				] : clipBandLine(u, seriesIdx, idx0, idx1, stroke, bandClipDir);
+			}
+
+			return _paths;
+		});
+	};
+}
+
+function findColWidth(dataX, dataY, valToPosX, scaleX, xDim, xOff, colWid = inf) {
+	if (dataX.length > 1) {
+		// prior index with non-undefined y data
+		let prevIdx = null;
+
+		// scan full dataset for smallest adjacent delta
+		// will not work properly for non-linear x scales, since does not do expensive valToPosX calcs till end
+		for (let i = 0, minDelta = Infinity; i < dataX.length; i++) {
+			if (dataY[i] !== undefined) {
+				if (prevIdx != null) {
+					let delta = abs(dataX[i] - dataX[prevIdx]);
+
+					if (delta < minDelta) {
+						minDelta = delta;
+						colWid = abs(valToPosX(dataX[i], scaleX, xDim, xOff) - valToPosX(dataX[prevIdx], scaleX, xDim, xOff));
+					}
+				}
+
+				prevIdx = i;
+			}
+		}
+	}
+
+	return colWid;
+}
+
+function bars(opts) {
+	opts = opts || EMPTY_OBJ;
+	const size = ifNull(opts.size, [0.6, inf, 1]);
+	const align = opts.align || 0;
+	const _extraGap = (opts.gap || 0);
+
+	let ro = opts.radius;
+
+	ro =
+		// [valueRadius, baselineRadius]
+		ro == null ? [0, 0] :
+		typeof ro == 'number' ? [ro, 0] : ro;
+
+	const radiusFn = fnOrSelf(ro);
+
+	const gapFactor = 1 - size[0];
+	const _maxWidth  = ifNull(size[1], inf);
+	const _minWidth  = ifNull(size[2], 1);
+
+	const disp = ifNull(opts.disp, EMPTY_OBJ);
+	const _each = ifNull(opts.each, _ => {});
+
+	const { fill: dispFills, stroke: dispStrokes } = disp;
+
+	return (u, seriesIdx, idx0, idx1) => {
+		return orient(u, seriesIdx, (series, dataX, dataY, scaleX, scaleY, valToPosX, valToPosY, xOff, yOff, xDim, yDim) => {
+			let pxRound = series.pxRound;
+			let _align = align;
+
+			let extraGap = _extraGap * pxRatio;
+			let maxWidth = _maxWidth * pxRatio;
+			let minWidth = _minWidth * pxRatio;
+
+			let valRadius, baseRadius;
+
+			if (scaleX.ori == 0)
+				[valRadius, baseRadius] = radiusFn(u, seriesIdx);
+			else
+				[baseRadius, valRadius] = radiusFn(u, seriesIdx);
+
+			const _dirX = scaleX.dir * (scaleX.ori == 0 ? 1 : -1);
+		//	const _dirY = scaleY.dir * (scaleY.ori == 1 ? 1 : -1);
+
+			let rect = scaleX.ori == 0 ? rectH : rectV;
+
+			let each = scaleX.ori == 0 ? _each : (u, seriesIdx, i, top, lft, hgt, wid) => {
+				_each(u, seriesIdx, i, lft, top, wid, hgt);
+			};
+
+			// band where this series is the "from" edge
+			let band = ifNull(u.bands, EMPTY_ARR).find(b => b.series[0] == seriesIdx);
+
+			let fillDir = band != null ? band.dir : 0;
+			let fillTo = series.fillTo(u, seriesIdx, series.min, series.max, fillDir);
+			let fillToY = pxRound(valToPosY(fillTo, scaleY, yDim, yOff));
+
+			// barWid is to center of stroke
+			let xShift, barWid, fullGap, colWid = xDim;
+
+			let strokeWidth = pxRound(series.width * pxRatio);
+
+			let multiPath = false;
+
+			let fillColors = null;
+			let fillPaths = null;
+			let strokeColors = null;
+			let strokePaths = null;
+
+			if (dispFills != null && (strokeWidth == 0 || dispStrokes != null)) {
+				multiPath = true;
+
+				fillColors = dispFills.values(u, seriesIdx, idx0, idx1);
+				fillPaths = new Map();
+				(new Set(fillColors)).forEach(color => {
+					if (color != null)
+						fillPaths.set(color, new Path2D());
+				});
+
+				if (strokeWidth > 0) {
+					strokeColors = dispStrokes.values(u, seriesIdx, idx0, idx1);
+					strokePaths = new Map();
+					(new Set(strokeColors)).forEach(color => {
+						if (color != null)
+							strokePaths.set(color, new Path2D());
+					});
+				}
+			}
+
+			let { x0, size } = disp;
+
+			if (x0 != null && size != null) {
+				_align = 1;
+				dataX = x0.values(u, seriesIdx, idx0, idx1);
+
+				if (x0.unit == 2)
+					dataX = dataX.map(pct => u.posToVal(xOff + pct * xDim, scaleX.key, true));
+
+				// assumes uniform sizes, for now
+				let sizes = size.values(u, seriesIdx, idx0, idx1);
+
+				if (size.unit == 2)
+					barWid = sizes[0] * xDim;
+				else
+					barWid = valToPosX(sizes[0], scaleX, xDim, xOff) - valToPosX(0, scaleX, xDim, xOff); // assumes linear scale (delta from 0)
+
+				colWid = findColWidth(dataX, dataY, valToPosX, scaleX, xDim, xOff, colWid);
+
+				let gapWid = colWid - barWid;
+				fullGap = gapWid + extraGap;
+			}
+			else {
+				colWid = findColWidth(dataX, dataY, valToPosX, scaleX, xDim, xOff, colWid);
+
+				let gapWid = colWid * gapFactor;
+
+				fullGap = gapWid + extraGap;
+				barWid = colWid - fullGap;
+			}
+
+			if (fullGap < 1)
+				fullGap = 0;
+
+			if (strokeWidth >= barWid / 2)
+				strokeWidth = 0;
+
+			// for small gaps, disable pixel snapping since gap inconsistencies become noticible and annoying
+			if (fullGap < 5)
+				pxRound = retArg0;
+
+			let insetStroke = fullGap > 0;
+
+			let rawBarWid = colWid - fullGap - (insetStroke ? strokeWidth : 0);
+
+			barWid = pxRound(clamp(rawBarWid, minWidth, maxWidth));
+
+			xShift = (_align == 0 ? barWid / 2 : _align == _dirX ? 0 : barWid) - _align * _dirX * ((_align == 0 ? extraGap / 2 : 0) + (insetStroke ? strokeWidth / 2 : 0));
+
+
+			const _paths = {stroke: null, fill: null, clip: null, band: null, gaps: null, flags: 0};  // disp, geom
+
+			const stroke = multiPath ? null : new Path2D();
+
+			let dataY0 = null;
+
+			if (band != null)
+				dataY0 = u.data[band.series[1]];
+			else {
+				let { y0, y1 } = disp;
+
+				if (y0 != null && y1 != null) {
+					dataY = y1.values(u, seriesIdx, idx0, idx1);
+					dataY0 = y0.values(u, seriesIdx, idx0, idx1);
+				}
+			}
+
+			let radVal = valRadius * barWid;
+			let radBase = baseRadius * barWid;
+
+			for (let i = _dirX == 1 ? idx0 : idx1; i >= idx0 && i <= idx1; i += _dirX) {
+				let yVal = dataY[i];
+
+				if (yVal == null)
+					continue;
+
+				if (dataY0 != null) {
+					let yVal0 = dataY0[i] ?? 0;
+
+					if (yVal - yVal0 == 0)
+						continue;
+
+					fillToY = valToPosY(yVal0, scaleY, yDim, yOff);
+				}
+
+				let xVal = scaleX.distr != 2 || disp != null ? dataX[i] : i;
+
+				// TODO: all xPos can be pre-computed once for all series in aligned set
+				let xPos = valToPosX(xVal, scaleX, xDim, xOff);
+				let yPos = valToPosY(ifNull(yVal, fillTo), scaleY, yDim, yOff);
+
+				let lft = pxRound(xPos - xShift);
+				let btm = pxRound(max(yPos, fillToY));
+				let top = pxRound(min(yPos, fillToY));
+				// this includes the stroke
+				let barHgt = btm - top;
+
+				if (yVal != null) {  // && yVal != fillTo (0 height bar)
+					let rv = yVal < 0 ? radBase : radVal;
+					let rb = yVal < 0 ? radVal : radBase;
+
+					if (multiPath) {
+						if (strokeWidth > 0 && strokeColors[i] != null)
+							rect(strokePaths.get(strokeColors[i]), lft, top + floor(strokeWidth / 2), barWid, max(0, barHgt - strokeWidth), rv, rb);
+
+						if (fillColors[i] != null)
+							rect(fillPaths.get(fillColors[i]), lft, top + floor(strokeWidth / 2), barWid, max(0, barHgt - strokeWidth), rv, rb);
+					}
+					else
+						rect(stroke, lft, top + floor(strokeWidth / 2), barWid, max(0, barHgt - strokeWidth), rv, rb);
+
+					each(u, seriesIdx, i,
+						lft    - strokeWidth / 2,
+						top,
+						barWid + strokeWidth,
+						barHgt,
+					);
+				}
+			}
+
+			if (strokeWidth > 0)
+				_paths.stroke = multiPath ? strokePaths : stroke;
+			else if (!multiPath) {
+				_paths._fill = series.width == 0 ? series._fill : series._stroke ?? series._fill;
+				_paths.width = 0;
+			}
+
+			_paths.fill = multiPath ? fillPaths : stroke;
+
+			return _paths;
+		});
+	};
+}
+
+function splineInterp(interp, opts) {
+	const alignGaps = ifNull(opts?.alignGaps, 0);
+
+	return (u, seriesIdx, idx0, idx1) => {
+		return orient(u, seriesIdx, (series, dataX, dataY, scaleX, scaleY, valToPosX, valToPosY, xOff, yOff, xDim, yDim) => {
+			[idx0, idx1] = nonNullIdxs(dataY, idx0, idx1);
+
+			let pxRound = series.pxRound;
+
+			let pixelForX = val => pxRound(valToPosX(val, scaleX, xDim, xOff));
+			let pixelForY = val => pxRound(valToPosY(val, scaleY, yDim, yOff));
+
+			let moveTo, bezierCurveTo, lineTo;
+
+			if (scaleX.ori == 0) {
+				moveTo = moveToH;
+				lineTo = lineToH;
+				bezierCurveTo = bezierCurveToH;
+			}
+			else {
+				moveTo = moveToV;
+				lineTo = lineToV;
+				bezierCurveTo = bezierCurveToV;
+			}
+
+			const dir = scaleX.dir * (scaleX.ori == 0 ? 1 : -1);
+
+			let firstXPos = pixelForX(dataX[dir == 1 ? idx0 : idx1]);
+			let prevXPos = firstXPos;
+
+			let xCoords = [];
+			let yCoords = [];
+
+			for (let i = dir == 1 ? idx0 : idx1; i >= idx0 && i <= idx1; i += dir) {
+				let yVal = dataY[i];
+
+				if (yVal != null) {
+					let xVal = dataX[i];
+					let xPos = pixelForX(xVal);
+
+					xCoords.push(prevXPos = xPos);
+					yCoords.push(pixelForY(dataY[i]));
+				}
+			}
+
+			const _paths = {stroke: interp(xCoords, yCoords, moveTo, lineTo, bezierCurveTo, pxRound), fill: null, clip: null, band: null, gaps: null, flags: BAND_CLIP_FILL};
+			const stroke = _paths.stroke;
+
+			let [ bandFillDir, bandClipDir ] = bandFillClipDirs(u, seriesIdx);
+
+			if (series.fill != null || bandFillDir != 0) {
+				let fill = _paths.fill = new Path2D(stroke);
+
+				let fillTo = series.fillTo(u, seriesIdx, series.min, series.max, bandFillDir);
+				let fillToY = pixelForY(fillTo);
+
+				lineTo(fill, prevXPos, fillToY);
+				lineTo(fill, firstXPos, fillToY);
+			}
+
+			if (!series.spanGaps) {
+			//	console.time('gaps');
+				let gaps = [];
+
+				gaps.push(...findGaps(dataX, dataY, idx0, idx1, dir, pixelForX, alignGaps));
+
+			//	console.timeEnd('gaps');
+
+			//	console.log('gaps', JSON.stringify(gaps));
+
+				_paths.gaps = gaps = series.gaps(u, seriesIdx, idx0, idx1, gaps);
+
+				_paths.clip = clipGaps(gaps, scaleX.ori, xOff, yOff, xDim, yDim);
+			}
+
+			if (bandClipDir != 0) {
+				_paths.band = bandClipDir == 2 ? [
+					clipBandLine(u, seriesIdx, idx0, idx1, stroke, -1),
+					clipBandLine(u, seriesIdx, idx0, idx1, stroke,  1),
+				] : clipBandLine(u, seriesIdx, idx0, idx1, stroke, bandClipDir);
+			}
+
+			return _paths;
+
+			//  if FEAT_PATHS: false in rollup.config.js
+			//	u.ctx.save();
+			//	u.ctx.beginPath();
+			//	u.ctx.rect(u.bbox.left, u.bbox.top, u.bbox.width, u.bbox.height);
+			//	u.ctx.clip();
+			//	u.ctx.strokeStyle = u.series[sidx].stroke;
+			//	u.ctx.stroke(stroke);
+			//	u.ctx.fillStyle = u.series[sidx].fill;
+			//	u.ctx.fill(fill);
+			//	u.ctx.restore();
+			//	return null;
+		});
+	};
+}
+
+function monotoneCubic(opts) {
+	return splineInterp(_monotoneCubic, opts);
+}
+
+// Monotone Cubic Spline interpolation, adapted from the Chartist.js implementation:
+// https://github.com/gionkunz/chartist-js/blob/e7e78201bffe9609915e5e53cfafa29a5d6c49f9/src/scripts/interpolation.js#L240-L369
+function _monotoneCubic(xs, ys, moveTo, lineTo, bezierCurveTo, pxRound) {
+	const n = xs.length;
+
+	if (n < 2)
+		return null;
+
+	const path = new Path2D();
+
+	moveTo(path, xs[0], ys[0]);
+
+	if (n == 2)
+		lineTo(path, xs[1], ys[1]);
+	else {
+		let ms  = Array(n),
+			ds  = Array(n - 1),
+			dys = Array(n - 1),
+			dxs = Array(n - 1);
+
+		// calc deltas and derivative
+		for (let i = 0; i < n - 1; i++) {
+			dys[i] = ys[i + 1] - ys[i];
+			dxs[i] = xs[i + 1] - xs[i];
+			ds[i]  = dys[i] / dxs[i];
+		}
+
+		// determine desired slope (m) at each point using Fritsch-Carlson method
+		// http://math.stackexchange.com/questions/45218/implementation-of-monotone-cubic-interpolation
+		ms[0] = ds[0];
+
+		for (let i = 1; i < n - 1; i++) {
+			if (ds[i] === 0 || ds[i - 1] === 0 || (ds[i - 1] > 0) !== (ds[i] > 0))
+				ms[i] = 0;
+			else {
+				ms[i] = 3 * (dxs[i - 1] + dxs[i]) / (
+					(2 * dxs[i] + dxs[i - 1]) / ds[i - 1] +
+					(dxs[i] + 2 * dxs[i - 1]) / ds[i]
+				);
+
+				if (!isFinite(ms[i]))
+					ms[i] = 0;
+			}
+		}
+
+		ms[n - 1] = ds[n - 2];
+
+		for (let i = 0; i < n - 1; i++) {
+			bezierCurveTo(
+				path,
+				xs[i] + dxs[i] / 3,
+				ys[i] + ms[i] * dxs[i] / 3,
+				xs[i + 1] - dxs[i] / 3,
+				ys[i + 1] - ms[i + 1] * dxs[i] / 3,
+				xs[i + 1],
+				ys[i + 1],
+			);
+		}
+	}
+
+	return path;
+}
+
+const cursorPlots = new Set();
+
+function invalidateRects() {
+	for (let u of cursorPlots)
+		u.syncRect(true);
+}
+
+if (domEnv) {
+	on(resize, win, invalidateRects);
+	on(scroll, win, invalidateRects, true);
+	on(dppxchange, win, () => { uPlot.pxRatio = pxRatio; });
+}
+
+const linearPath = linear() ;
+const pointsPath = points() ;
+
+function setDefaults(d, xo, yo, initY) {
+	let d2 = initY ? [d[0], d[1]].concat(d.slice(2)) : [d[0]].concat(d.slice(1));
+	return d2.map((o, i) => setDefault(o, i, xo, yo));
+}
+
+function setDefaults2(d, xyo) {
+	return d.map((o, i) => i == 0 ? {} : assign({}, xyo, o));  // todo: assign() will not merge facet arrays
+}
+
+function setDefault(o, i, xo, yo) {
+	return assign({}, (i == 0 ? xo : yo), o);
+}
+
+function snapNumX(self, dataMin, dataMax) {
+	return dataMin == null ? nullNullTuple : [dataMin, dataMax];
+}
+
+const snapTimeX = snapNumX;
+
+// this ensures that non-temporal/numeric y-axes get multiple-snapped padding added above/below
+// TODO: also account for incrs when snapping to ensure top of axis gets a tick & value
+function snapNumY(self, dataMin, dataMax) {
+	return dataMin == null ? nullNullTuple : rangeNum(dataMin, dataMax, rangePad, true);
+}
+
+function snapLogY(self, dataMin, dataMax, scale) {
+	return dataMin == null ? nullNullTuple : rangeLog(dataMin, dataMax, self.scales[scale].log, false);
+}
+
+const snapLogX = snapLogY;
+
+function snapAsinhY(self, dataMin, dataMax, scale) {
+	return dataMin == null ? nullNullTuple : rangeAsinh(dataMin, dataMax, self.scales[scale].log, false);
+}
+
+const snapAsinhX = snapAsinhY;
+
+// dim is logical (getClientBoundingRect) pixels, not canvas pixels
+function findIncr(minVal, maxVal, incrs, dim, minSpace) {
+	let intDigits = max(numIntDigits(minVal), numIntDigits(maxVal));
+
+	let delta = maxVal - minVal;
+
+	let incrIdx = closestIdx((minSpace / dim) * delta, incrs);
+
+	do {
+		let foundIncr = incrs[incrIdx];
+		let foundSpace = dim * foundIncr / delta;
+
+		if (foundSpace >= minSpace && intDigits + (foundIncr < 5 ? fixedDec.get(foundIncr) : 0) <= 17)
+			return [foundIncr, foundSpace];
+	} while (++incrIdx < incrs.length);
+
+	return [0, 0];
+}
+
+function pxRatioFont(font) {
+	let fontSize, fontSizeCss;
+	font = font.replace(/(\d+)px/, (m, p1) => (fontSize = round((fontSizeCss = +p1) * pxRatio)) + 'px');
+	return [font, fontSize, fontSizeCss];
+}
+
+function syncFontSize(axis) {
+	if (axis.show) {
+		[axis.font, axis.labelFont].forEach(f => {
+			let size = roundDec(f[2] * pxRatio, 1);
+			f[0] = f[0].replace(/[0-9.]+px/, size + 'px');
+			f[1] = size;
+		});
+	}
+}
+
+function uPlot(opts, data, then) {
+	const self = {
+		mode: ifNull(opts.mode, 1),
+	};
+
+	const mode = self.mode;
+
+	function getHPos(val, scale, dim, off) {
+		let pct = scale.valToPct(val);
+		return off + dim * (scale.dir == -1 ? (1 - pct) : pct);
+	}
+
+	function getVPos(val, scale, dim, off) {
+		let pct = scale.valToPct(val);
+		return off + dim * (scale.dir == -1 ? pct : (1 - pct));
+	}
+
+	function getPos(val, scale, dim, off) {
+		return scale.ori == 0 ? getHPos(val, scale, dim, off) : getVPos(val, scale, dim, off);
+	}
+
+	self.valToPosH = getHPos;
+	self.valToPosV = getVPos;
+
+	let ready = false;
+	self.status = 0;
+
+	const root = self.root = placeDiv(UPLOT);
+
+	if (opts.id != null)
+		root.id = opts.id;
+
+	addClass(root, opts.class);
+
+	if (opts.title) {
+		let title = placeDiv(TITLE, root);
+		title.textContent = opts.title;
+	}
+
+	const can = placeTag("canvas");
+	const ctx = self.ctx = can.getContext("2d");
+
+	const wrap = placeDiv(WRAP, root);
+
+	on("click", wrap, e => {
+		if (e.target === over) {
+			let didDrag = mouseLeft1 != mouseLeft0 || mouseTop1 != mouseTop0;
+			didDrag && drag.click(self, e);
+		}
+	}, true);
+
+	const under = self.under = placeDiv(UNDER, wrap);
+	wrap.appendChild(can);
+	const over = self.over = placeDiv(OVER, wrap);
+
+	opts = copy(opts);
+
+	const pxAlign = +ifNull(opts.pxAlign, 1);
+
+	const pxRound = pxRoundGen(pxAlign);
+
+	(opts.plugins || []).forEach(p => {
+		if (p.opts)
+			opts = p.opts(self, opts) || opts;
+	});
+
+	const ms = opts.ms || 1e-3;
+
+	const series  = self.series = mode == 1 ?
+		setDefaults(opts.series || [], xSeriesOpts, ySeriesOpts, false) :
+		setDefaults2(opts.series || [null], xySeriesOpts);
+	const axes    = self.axes   = setDefaults(opts.axes   || [], xAxisOpts,   yAxisOpts,    true);
+	const scales  = self.scales = {};
+	const bands   = self.bands  = opts.bands || [];
+
+	bands.forEach(b => {
+		b.fill = fnOrSelf(b.fill || null);
+		b.dir = ifNull(b.dir, -1);
+	});
+
+	const xScaleKey = mode == 2 ? series[1].facets[0].scale : series[0].scale;
+
+	const drawOrderMap = {
+		axes: drawAxesGrid,
+		series: drawSeries,
+	};
+
+	const drawOrder = (opts.drawOrder || ["axes", "series"]).map(key => drawOrderMap[key]);
+
+	function initValToPct(sc) {
+		const getVal = (
+			sc.distr == 3   ? val => log10(val > 0 ? val : sc.clamp(self, val, sc.min, sc.max, sc.key)) :
+			sc.distr == 4   ? val => asinh(val, sc.asinh) :
+			sc.distr == 100 ? val => sc.fwd(val) :
+			val => val
+		);
+
+		return val => {
+			let _val = getVal(val);
+			let { _min, _max } = sc;
+			let delta = _max - _min;
+			return (_val - _min) / delta;
+		};
+	}
+
+	function initScale(scaleKey) {
+		let sc = scales[scaleKey];
+
+		if (sc == null) {
+			let scaleOpts = (opts.scales || EMPTY_OBJ)[scaleKey] || EMPTY_OBJ;
+
+			if (scaleOpts.from != null) {
+				// ensure parent is initialized
+				initScale(scaleOpts.from);
+				// dependent scales inherit
+				let sc = assign({}, scales[scaleOpts.from], scaleOpts, {key: scaleKey});
+				sc.valToPct = initValToPct(sc);
+				scales[scaleKey] = sc;
+			}
+			else {
+				sc = scales[scaleKey] = assign({}, (scaleKey == xScaleKey ? xScaleOpts : yScaleOpts), scaleOpts);
+
+				sc.key = scaleKey;
+
+				let isTime = sc.time;
+
+				let rn = sc.range;
+
+				let rangeIsArr = isArr(rn);
+
+				if (scaleKey != xScaleKey || (mode == 2 && !isTime)) {
+					// if range array has null limits, it should be auto
+					if (rangeIsArr && (rn[0] == null || rn[1] == null)) {
+						rn = {
+							min: rn[0] == null ? autoRangePart : {
+								mode: 1,
+								hard: rn[0],
+								soft: rn[0],
+							},
+							max: rn[1] == null ? autoRangePart : {
+								mode: 1,
+								hard: rn[1],
+								soft: rn[1],
+							},
+						};
+						rangeIsArr = false;
+					}
+
+					if (!rangeIsArr && isObj(rn)) {
+						let cfg = rn;
+						// this is similar to snapNumY
+						rn = (self, dataMin, dataMax) => dataMin == null ? nullNullTuple : rangeNum(dataMin, dataMax, cfg);
+					}
+				}
+
+				sc.range = fnOrSelf(rn || (isTime ? snapTimeX : scaleKey == xScaleKey ?
+					(sc.distr == 3 ? snapLogX : sc.distr == 4 ? snapAsinhX : snapNumX) :
+					(sc.distr == 3 ? snapLogY : sc.distr == 4 ? snapAsinhY : snapNumY)
+				));
+
+				sc.auto = fnOrSelf(rangeIsArr ? false : sc.auto);
+
+				sc.clamp = fnOrSelf(sc.clamp || clampScale);
+
+				// caches for expensive ops like asinh() & log()
+				sc._min = sc._max = null;
+
+				sc.valToPct = initValToPct(sc);
+			}
+		}
+	}
+
+	initScale("x");
+	initScale("y");
+
+	// TODO: init scales from facets in mode: 2
+	if (mode == 1) {
+		series.forEach(s => {
+			initScale(s.scale);
+		});
+	}
+
+	axes.forEach(a => {
+		initScale(a.scale);
+	});
+
+	for (let k in opts.scales)
+		initScale(k);
+
+	const scaleX = scales[xScaleKey];
+
+	const xScaleDistr = scaleX.distr;
+
+	let valToPosX, valToPosY;
+
+	if (scaleX.ori == 0) {
+		addClass(root, ORI_HZ);
+		valToPosX = getHPos;
+		valToPosY = getVPos;
+		/*
+		updOriDims = () => {
+			xDimCan = plotWid;
+			xOffCan = plotLft;
+			yDimCan = plotHgt;
+			yOffCan = plotTop;
+
+			xDimCss = plotWidCss;
+			xOffCss = plotLftCss;
+			yDimCss = plotHgtCss;
+			yOffCss = plotTopCss;
+		};
+		*/
+	}
+	else {
+		addClass(root, ORI_VT);
+		valToPosX = getVPos;
+		valToPosY = getHPos;
+		/*
+		updOriDims = () => {
+			xDimCan = plotHgt;
+			xOffCan = plotTop;
+			yDimCan = plotWid;
+			yOffCan = plotLft;
+
+			xDimCss = plotHgtCss;
+			xOffCss = plotTopCss;
+			yDimCss = plotWidCss;
+			yOffCss = plotLftCss;
+		};
+		*/
+	}
+
+	const pendScales = {};
+
+	// explicitly-set initial scales
+	for (let k in scales) {
+		let sc = scales[k];
+
+		if (sc.min != null || sc.max != null) {
+			pendScales[k] = {min: sc.min, max: sc.max};
+			sc.min = sc.max = null;
+		}
+	}
+
+//	self.tz = opts.tz || Intl.DateTimeFormat().resolvedOptions().timeZone;
+	const _tzDate  = (opts.tzDate || (ts => new Date(round(ts / ms))));
+	const _fmtDate = (opts.fmtDate || fmtDate);
+
+	const _timeAxisSplits = (ms == 1 ? timeAxisSplitsMs(_tzDate) : timeAxisSplitsS(_tzDate));
+	const _timeAxisVals   = timeAxisVals(_tzDate, timeAxisStamps((ms == 1 ? _timeAxisStampsMs : _timeAxisStampsS), _fmtDate));
+	const _timeSeriesVal  = timeSeriesVal(_tzDate, timeSeriesStamp(_timeSeriesStamp, _fmtDate));
+
+	const activeIdxs = [];
+
+	const legend     = (self.legend = assign({}, legendOpts, opts.legend));
+	const cursor     =                (self.cursor = assign({}, cursorOpts, {drag: {y: mode == 2}}, opts.cursor));
+	const showLegend = legend.show;
+	const showCursor =                cursor.show;
+	const markers    = legend.markers;
+
+	{
+		legend.idxs = activeIdxs;
+
+		markers.width  = fnOrSelf(markers.width);
+		markers.dash   = fnOrSelf(markers.dash);
+		markers.stroke = fnOrSelf(markers.stroke);
+		markers.fill   = fnOrSelf(markers.fill);
+	}
+
+	let legendTable;
+	let legendHead;
+	let legendBody;
+	let legendRows = [];
+	let legendCells = [];
+	let legendCols;
+	let multiValLegend = false;
+	let NULL_LEGEND_VALUES = {};
+
+	if (legend.live) {
+		const getMultiVals = series[1] ? series[1].values : null;
+		multiValLegend = getMultiVals != null;
+		legendCols = multiValLegend ? getMultiVals(self, 1, 0) : {_: 0};
+
+		for (let k in legendCols)
+			NULL_LEGEND_VALUES[k] = LEGEND_DISP;
+	}
+
+	if (showLegend) {
+		legendTable = placeTag("table", LEGEND, root);
+		legendBody = placeTag("tbody", null, legendTable);
+
+		// allows legend to be moved out of root
+		legend.mount(self, legendTable);
+
+		if (multiValLegend) {
+			legendHead = placeTag("thead", null, legendTable, legendBody);
+
+			let head = placeTag("tr", null, legendHead);
+			placeTag("th", null, head);
+
+			for (var key in legendCols)
+				placeTag("th", LEGEND_LABEL, head).textContent = key;
+		}
+		else {
+			addClass(legendTable, LEGEND_INLINE);
+			legend.live && addClass(legendTable, LEGEND_LIVE);
+		}
+	}
+
+	const son  = {show: true};
+	const soff = {show: false};
+
+	function initLegendRow(s, i) {
+		if (i == 0 && (multiValLegend || !legend.live || mode == 2))
+			return nullNullTuple;
+
+		let cells = [];
+
+		let row = placeTag("tr", LEGEND_SERIES, legendBody, legendBody.childNodes[i]);
+
+		addClass(row, s.class);
+
+		if (!s.show)
+			addClass(row, OFF);
+
+		let label = placeTag("th", null, row);
+
+		if (markers.show) {
+			let indic = placeDiv(LEGEND_MARKER, label);
+
+			if (i > 0) {
+				let width  = markers.width(self, i);
+
+				if (width)
+					indic.style.border = width + "px " + markers.dash(self, i) + " " + markers.stroke(self, i);
+
+				indic.style.background = markers.fill(self, i);
+			}
+		}
+
+		let text = placeDiv(LEGEND_LABEL, label);
+
+		if (s.label instanceof HTMLElement)
+			text.appendChild(s.label);
+		else
+			text.textContent = s.label;
+
+		if (i > 0) {
+			if (!markers.show)
+				text.style.color = s.width > 0 ? markers.stroke(self, i) : markers.fill(self, i);
+
+			onMouse("click", label, e => {
+				if (cursor._lock)
+					return;
+
+				setCursorEvent(e);
+
+				let seriesIdx = series.indexOf(s);
+
+				if ((e.ctrlKey || e.metaKey) != legend.isolate) {
+					// if any other series is shown, isolate this one. else show all
+					let isolate = series.some((s, i) => i > 0 && i != seriesIdx && s.show);
+
+					series.forEach((s, i) => {
+						i > 0 && setSeries(i, isolate ? (i == seriesIdx ? son : soff) : son, true, syncOpts.setSeries);
+					});
+				}
+				else
+					setSeries(seriesIdx, {show: !s.show}, true, syncOpts.setSeries);
+			}, false);
+
+			if (cursorFocus) {
+				onMouse(mouseenter, label, e => {
+					if (cursor._lock)
+						return;
+
+					setCursorEvent(e);
+
+					setSeries(series.indexOf(s), FOCUS_TRUE, true, syncOpts.setSeries);
+				}, false);
+			}
+		}
+
+		for (var key in legendCols) {
+			let v = placeTag("td", LEGEND_VALUE, row);
+			v.textContent = "--";
+			cells.push(v);
+		}
+
+		return [row, cells];
+	}
+
+	const mouseListeners = new Map();
+
+	function onMouse(ev, targ, fn, onlyTarg = true) {
+		const targListeners = mouseListeners.get(targ) || {};
+		const listener = cursor.bind[ev](self, targ, fn, onlyTarg);
+
+		if (listener) {
+			on(ev, targ, targListeners[ev] = listener);
+			mouseListeners.set(targ, targListeners);
+		}
+	}
+
+	function offMouse(ev, targ, fn) {
+		const targListeners = mouseListeners.get(targ) || {};
+
+		for (let k in targListeners) {
+			if (ev == null || k == ev) {
+				off(k, targ, targListeners[k]);
+				delete targListeners[k];
+			}
+		}
+
+		if (ev == null)
+			mouseListeners.delete(targ);
+	}
+
+	let fullWidCss = 0;
+	let fullHgtCss = 0;
+
+	let plotWidCss = 0;
+	let plotHgtCss = 0;
+
+	// plot margins to account for axes
+	let plotLftCss = 0;
+	let plotTopCss = 0;
+
+	// previous values for diffing
+	let _plotLftCss = plotLftCss;
+	let _plotTopCss = plotTopCss;
+	let _plotWidCss = plotWidCss;
+	let _plotHgtCss = plotHgtCss;
+
+
+	let plotLft = 0;
+	let plotTop = 0;
+	let plotWid = 0;
+	let plotHgt = 0;
+
+	self.bbox = {};
+
+	let shouldSetScales = false;
+	let shouldSetSize = false;
+	let shouldConvergeSize = false;
+	let shouldSetCursor = false;
+	let shouldSetSelect = false;
+	let shouldSetLegend = false;
+
+	function _setSize(width, height, force) {
+		if (force || (width != self.width || height != self.height))
+			calcSize(width, height);
+
+		resetYSeries(false);
+
+		shouldConvergeSize = true;
+		shouldSetSize = true;
+
+		commit();
+	}
+
+	function calcSize(width, height) {
+	//	log("calcSize()", arguments);
+
+		self.width  = fullWidCss = plotWidCss = width;
+		self.height = fullHgtCss = plotHgtCss = height;
+		plotLftCss  = plotTopCss = 0;
+
+		calcPlotRect();
+		calcAxesRects();
+
+		let bb = self.bbox;
+
+		plotLft = bb.left   = incrRound(plotLftCss * pxRatio, 0.5);
+		plotTop = bb.top    = incrRound(plotTopCss * pxRatio, 0.5);
+		plotWid = bb.width  = incrRound(plotWidCss * pxRatio, 0.5);
+		plotHgt = bb.height = incrRound(plotHgtCss * pxRatio, 0.5);
+
+	//	updOriDims();
+	}
+
+	// ensures size calc convergence
+	const CYCLE_LIMIT = 3;
+
+	function convergeSize() {
+		let converged = false;
+
+		let cycleNum = 0;
+
+		while (!converged) {
+			cycleNum++;
+
+			let axesConverged = axesCalc(cycleNum);
+			let paddingConverged = paddingCalc(cycleNum);
+
+			converged = cycleNum == CYCLE_LIMIT || (axesConverged && paddingConverged);
+
+			if (!converged) {
+				calcSize(self.width, self.height);
+				shouldSetSize = true;
+			}
+		}
+	}
+
+	function setSize({width, height}) {
+		_setSize(width, height);
+	}
+
+	self.setSize = setSize;
+
+	// accumulate axis offsets, reduce canvas width
+	function calcPlotRect() {
+		// easements for edge labels
+		let hasTopAxis = false;
+		let hasBtmAxis = false;
+		let hasRgtAxis = false;
+		let hasLftAxis = false;
+
+		axes.forEach((axis, i) => {
+			if (axis.show && axis._show) {
+				let {side, _size} = axis;
+				let isVt = side % 2;
+				let labelSize = axis.label != null ? axis.labelSize : 0;
+
+				let fullSize = _size + labelSize;
+
+				if (fullSize > 0) {
+					if (isVt) {
+						plotWidCss -= fullSize;
+
+						if (side == 3) {
+							plotLftCss += fullSize;
+							hasLftAxis = true;
+						}
+						else
+							hasRgtAxis = true;
+					}
+					else {
+						plotHgtCss -= fullSize;
+
+						if (side == 0) {
+							plotTopCss += fullSize;
+							hasTopAxis = true;
+						}
+						else
+							hasBtmAxis = true;
+					}
+				}
+			}
+		});
+
+		sidesWithAxes[0] = hasTopAxis;
+		sidesWithAxes[1] = hasRgtAxis;
+		sidesWithAxes[2] = hasBtmAxis;
+		sidesWithAxes[3] = hasLftAxis;
+
+		// hz padding
+		plotWidCss -= _padding[1] + _padding[3];
+		plotLftCss += _padding[3];
+
+		// vt padding
+		plotHgtCss -= _padding[2] + _padding[0];
+		plotTopCss += _padding[0];
+	}
+
+	function calcAxesRects() {
+		// will accum +
+		let off1 = plotLftCss + plotWidCss;
+		let off2 = plotTopCss + plotHgtCss;
+		// will accum -
+		let off3 = plotLftCss;
+		let off0 = plotTopCss;
+
+		function incrOffset(side, size) {
+			switch (side) {
+				case 1: off1 += size; return off1 - size;
+				case 2: off2 += size; return off2 - size;
+				case 3: off3 -= size; return off3 + size;
+				case 0: off0 -= size; return off0 + size;
+			}
+		}
+
+		axes.forEach((axis, i) => {
+			if (axis.show && axis._show) {
+				let side = axis.side;
+
+				axis._pos = incrOffset(side, axis._size);
+
+				if (axis.label != null)
+					axis._lpos = incrOffset(side, axis.labelSize);
+			}
+		});
+	}
+
+	if (cursor.dataIdx == null) {
+		let hov = cursor.hover;
+
+		let skip = hov.skip = new Set(hov.skip ?? []);
+		skip.add(void 0); // alignment artifacts
+		let prox = hov.prox = fnOrSelf(hov.prox);
+		let bias = hov.bias ??= 0;
+
+		// TODO: only scan between in-view idxs (i0, i1)
+		cursor.dataIdx = (self, seriesIdx, cursorIdx, valAtPosX) => {
+			if (seriesIdx == 0)
+				return cursorIdx;
+
+			let idx2 = cursorIdx;
+
+			let _prox = prox(self, seriesIdx, cursorIdx, valAtPosX) ?? inf;
+			let withProx = _prox >= 0 && _prox < inf;
+			let xDim = scaleX.ori == 0 ? plotWidCss : plotHgtCss;
+			let cursorLft = cursor.left;
+
+			let xValues = data[0];
+			let yValues = data[seriesIdx];
+
+			if (skip.has(yValues[cursorIdx])) {
+				idx2 = null;
+
+				let nonNullLft = null,
+					nonNullRgt = null,
+					j;
+
+				if (bias == 0 || bias == -1) {
+					j = cursorIdx;
+					while (nonNullLft == null && j-- > 0) {
+						if (!skip.has(yValues[j]))
+							nonNullLft = j;
+					}
+				}
+
+				if (bias == 0 || bias == 1) {
+					j = cursorIdx;
+					while (nonNullRgt == null && j++ < yValues.length) {
+						if (!skip.has(yValues[j]))
+							nonNullRgt = j;
+					}
+				}
+
+				if (nonNullLft != null || nonNullRgt != null) {
+					if (withProx) {
+						let lftPos = nonNullLft == null ? -Infinity : valToPosX(xValues[nonNullLft], scaleX, xDim, 0);
+						let rgtPos = nonNullRgt == null ?  Infinity : valToPosX(xValues[nonNullRgt], scaleX, xDim, 0);
+
+						let lftDelta = cursorLft - lftPos;
+						let rgtDelta = rgtPos - cursorLft;
+
+						if (lftDelta <= rgtDelta) {
+							if (lftDelta <= _prox)
+								idx2 = nonNullLft;
+						} else {
+							if (rgtDelta <= _prox)
+								idx2 = nonNullRgt;
+						}
+					}
+					else {
+						idx2 =
+							nonNullRgt == null ? nonNullLft :
+							nonNullLft == null ? nonNullRgt :
+							cursorIdx - nonNullLft <= nonNullRgt - cursorIdx ? nonNullLft : nonNullRgt;
+					}
+				}
+			}
+			else if (withProx) {
+				let dist = abs(cursorLft - valToPosX(xValues[cursorIdx], scaleX, xDim, 0));
+
+				if (dist > _prox)
+					idx2 = null;
+			}
+
+			return idx2;
+		};
+	}
+
+	const setCursorEvent = e => { cursor.event = e; };
+
+	cursor.idxs = activeIdxs;
+
+	cursor._lock = false;
+
+	let points = cursor.points;
+
+	points.show   = fnOrSelf(points.show);
+	points.size   = fnOrSelf(points.size);
+	points.stroke = fnOrSelf(points.stroke);
+	points.width  = fnOrSelf(points.width);
+	points.fill   = fnOrSelf(points.fill);
+
+	const focus = self.focus = assign({}, opts.focus || {alpha: 0.3}, cursor.focus);
+
+	const cursorFocus = focus.prox >= 0;
+	const cursorOnePt = cursorFocus && points.one;
+
+	// series-intersection markers
+	let cursorPts = [];
+	// position caches in CSS pixels
+	let cursorPtsLft = [];
+	let cursorPtsTop = [];
+
+	function initCursorPt(s, si) {
+		let pt = points.show(self, si);
+
+		if (pt instanceof HTMLElement) {
+			addClass(pt, CURSOR_PT);
+			addClass(pt, s.class);
+			elTrans(pt, -10, -10, plotWidCss, plotHgtCss);
+			over.insertBefore(pt, cursorPts[si]);
+
+			return pt;
+		}
+	}
+
+	function initSeries(s, i) {
+		if (mode == 1 || i > 0) {
+			let isTime = mode == 1 && scales[s.scale].time;
+
+			let sv = s.value;
+			s.value = isTime ? (isStr(sv) ? timeSeriesVal(_tzDate, timeSeriesStamp(sv, _fmtDate)) : sv || _timeSeriesVal) : sv || numSeriesVal;
+			s.label = s.label || (isTime ? timeSeriesLabel : numSeriesLabel);
+		}
+
+		if (cursorOnePt || i > 0) {
+			s.width  = s.width == null ? 1 : s.width;
+			s.paths  = s.paths || linearPath || retNull;
+			s.fillTo = fnOrSelf(s.fillTo || seriesFillTo);
+			s.pxAlign = +ifNull(s.pxAlign, pxAlign);
+			s.pxRound = pxRoundGen(s.pxAlign);
+
+			s.stroke = fnOrSelf(s.stroke || null);
+			s.fill   = fnOrSelf(s.fill || null);
+			s._stroke = s._fill = s._paths = s._focus = null;
+
+			let _ptDia = ptDia(max(1, s.width), 1);
+			let points = s.points = assign({}, {
+				size: _ptDia,
+				width: max(1, _ptDia * .2),
+				stroke: s.stroke,
+				space: _ptDia * 2,
+				paths: pointsPath,
+				_stroke: null,
+				_fill: null,
+			}, s.points);
+			points.show   = fnOrSelf(points.show);
+			points.filter = fnOrSelf(points.filter);
+			points.fill   = fnOrSelf(points.fill);
+			points.stroke = fnOrSelf(points.stroke);
+			points.paths  = fnOrSelf(points.paths);
+			points.pxAlign = s.pxAlign;
+		}
+
+		if (showLegend) {
+			let rowCells = initLegendRow(s, i);
+			legendRows.splice(i, 0, rowCells[0]);
+			legendCells.splice(i, 0, rowCells[1]);
+			legend.values.push(null);	// NULL_LEGEND_VALS not yet avil here :(
+		}
+
+		if (showCursor) {
+			activeIdxs.splice(i, 0, null);
+
+			let pt = null;
+
+			if (cursorOnePt) {
+				if (i == 0)
+					pt = initCursorPt(s, i);
+			}
+			else if (i > 0)
+				pt = initCursorPt(s, i);
+
+			cursorPts.splice(i, 0, pt);
+			cursorPtsLft.splice(i, 0, 0);
+			cursorPtsTop.splice(i, 0, 0);
+		}
+
+		fire("addSeries", i);
+	}
+
+	function addSeries(opts, si) {
+		si = si == null ? series.length : si;
+
+		opts = mode == 1 ? setDefault(opts, si, xSeriesOpts, ySeriesOpts) : setDefault(opts, si, {}, xySeriesOpts);
+
+		series.splice(si, 0, opts);
+		initSeries(series[si], si);
+	}
+
+	self.addSeries = addSeries;
+
+	function delSeries(i) {
+		series.splice(i, 1);
+
+		if (showLegend) {
+			legend.values.splice(i, 1);
+
+			legendCells.splice(i, 1);
+			let tr = legendRows.splice(i, 1)[0];
+			offMouse(null, tr.firstChild);
+			tr.remove();
+		}
+
+		if (showCursor) {
+			activeIdxs.splice(i, 1);
+			cursorPts.splice(i, 1)[0].remove();
+			cursorPtsLft.splice(i, 1);
+			cursorPtsTop.splice(i, 1);
+		}
+
+		// TODO: de-init no-longer-needed scales?
+
+		fire("delSeries", i);
+	}
+
+	self.delSeries = delSeries;
+
+	const sidesWithAxes = [false, false, false, false];
+
+	function initAxis(axis, i) {
+		axis._show = axis.show;
+
+		if (axis.show) {
+			let isVt = axis.side % 2;
+
+			let sc = scales[axis.scale];
+
+			// this can occur if all series specify non-default scales
+			if (sc == null) {
+				axis.scale = isVt ? series[1].scale : xScaleKey;
+				sc = scales[axis.scale];
+			}
+
+			// also set defaults for incrs & values based on axis distr
+			let isTime = sc.time;
+
+			axis.size   = fnOrSelf(axis.size);
+			axis.space  = fnOrSelf(axis.space);
+			axis.rotate = fnOrSelf(axis.rotate);
+
+			if (isArr(axis.incrs)) {
+				axis.incrs.forEach(incr => {
+					!fixedDec.has(incr) && fixedDec.set(incr, guessDec(incr));
+				});
+			}
+
+			axis.incrs  = fnOrSelf(axis.incrs  || (          sc.distr == 2 ? wholeIncrs : (isTime ? (ms == 1 ? timeIncrsMs : timeIncrsS) : numIncrs)));
+			axis.splits = fnOrSelf(axis.splits || (isTime && sc.distr == 1 ? _timeAxisSplits : sc.distr == 3 ? logAxisSplits : sc.distr == 4 ? asinhAxisSplits : numAxisSplits));
+
+			axis.stroke        = fnOrSelf(axis.stroke);
+			axis.grid.stroke   = fnOrSelf(axis.grid.stroke);
+			axis.ticks.stroke  = fnOrSelf(axis.ticks.stroke);
+			axis.border.stroke = fnOrSelf(axis.border.stroke);
+
+			let av = axis.values;
+
+			axis.values = (
+				// static array of tick values
+				isArr(av) && !isArr(av[0]) ? fnOrSelf(av) :
+				// temporal
+				isTime ? (
+					// config array of fmtDate string tpls
+					isArr(av) ?
+						timeAxisVals(_tzDate, timeAxisStamps(av, _fmtDate)) :
+					// fmtDate string tpl
+					isStr(av) ?
+						timeAxisVal(_tzDate, av) :
+					av || _timeAxisVals
+				) : av || numAxisVals
+			);
+
+			axis.filter = fnOrSelf(axis.filter || (          sc.distr >= 3 && sc.log == 10 ? log10AxisValsFilt : sc.distr == 3 && sc.log == 2 ? log2AxisValsFilt : retArg1));
+
+			axis.font      = pxRatioFont(axis.font);
+			axis.labelFont = pxRatioFont(axis.labelFont);
+
+			axis._size   = axis.size(self, null, i, 0);
+
+			axis._space  =
+			axis._rotate =
+			axis._incrs  =
+			axis._found  =	// foundIncrSpace
+			axis._splits =
+			axis._values = null;
+
+			if (axis._size > 0) {
+				sidesWithAxes[i] = true;
+				axis._el = placeDiv(AXIS, wrap);
+			}
+
+			// debug
+		//	axis._el.style.background = "#"  + Math.floor(Math.random()*16777215).toString(16) + '80';
+		}
+	}
+
+	function autoPadSide(self, side, sidesWithAxes, cycleNum) {
+		let [hasTopAxis, hasRgtAxis, hasBtmAxis, hasLftAxis] = sidesWithAxes;
+
+		let ori = side % 2;
+		let size = 0;
+
+		if (ori == 0 && (hasLftAxis || hasRgtAxis))
+			size = (side == 0 && !hasTopAxis || side == 2 && !hasBtmAxis ? round(xAxisOpts.size / 3) : 0);
+		if (ori == 1 && (hasTopAxis || hasBtmAxis))
+			size = (side == 1 && !hasRgtAxis || side == 3 && !hasLftAxis ? round(yAxisOpts.size / 2) : 0);
+
+		return size;
+	}
+
+	const padding = self.padding = (opts.padding || [autoPadSide,autoPadSide,autoPadSide,autoPadSide]).map(p => fnOrSelf(ifNull(p, autoPadSide)));
+	const _padding = self._padding = padding.map((p, i) => p(self, i, sidesWithAxes, 0));
+
+	let dataLen;
+
+	// rendered data window
+	let i0 = null;
+	let i1 = null;
+	const idxs = mode == 1 ? series[0].idxs : null;
+
+	let data0 = null;
+
+	let viaAutoScaleX = false;
+
+	function setData(_data, _resetScales) {
+		data = _data == null ? [] : _data;
+
+		self.data = self._data = data;
+
+		if (mode == 2) {
+			dataLen = 0;
+			for (let i = 1; i < series.length; i++)
+				dataLen += data[i][0].length;
+		}
+		else {
+			if (data.length == 0)
+				self.data = self._data = data = [[]];
+
+			data0 = data[0];
+			dataLen = data0.length;
+
+			let scaleData = data;
+
+			if (xScaleDistr == 2) {
+				scaleData = data.slice();
+
+				let _data0 = scaleData[0] = Array(dataLen);
+				for (let i = 0; i < dataLen; i++)
+					_data0[i] = i;
+			}
+
+			self._data = data = scaleData;
+		}
+
+		resetYSeries(true);
+
+		fire("setData");
+
+		// forces x axis tick values to re-generate when neither x scale nor y scale changes
+		// in ordinal mode, scale range is by index, so will not change if new data has same length, but tick values are from data
+		if (xScaleDistr == 2) {
+			shouldConvergeSize = true;
+
+			/* or somewhat cheaper, and uglier:
+			if (ready) {
+				// logic extracted from axesCalc()
+				let i = 0;
+				let axis = axes[i];
+				let _splits = axis._splits.map(i => data0[i]);
+				let [_incr, _space] = axis._found;
+				let incr = data0[_splits[1]] - data0[_splits[0]];
+				axis._values = axis.values(self, axis.filter(self, _splits, i, _space, incr), i, _space, incr);
+			}
+			*/
+		}
+
+		if (_resetScales !== false) {
+			let xsc = scaleX;
+
+			if (xsc.auto(self, viaAutoScaleX))
+				autoScaleX();
+			else
+				_setScale(xScaleKey, xsc.min, xsc.max);
+
+			shouldSetCursor = shouldSetCursor || cursor.left >= 0;
+			shouldSetLegend = true;
+			commit();
+		}
+	}
+
+	self.setData = setData;
+
+	function autoScaleX() {
+		viaAutoScaleX = true;
+
+		let _min, _max;
+
+		if (mode == 1) {
+			if (dataLen > 0) {
+				i0 = idxs[0] = 0;
+				i1 = idxs[1] = dataLen - 1;
+
+				_min = data[0][i0];
+				_max = data[0][i1];
+
+				if (xScaleDistr == 2) {
+					_min = i0;
+					_max = i1;
+				}
+				else if (_min == _max) {
+					if (xScaleDistr == 3)
+						[_min, _max] = rangeLog(_min, _min, scaleX.log, false);
+					else if (xScaleDistr == 4)
+						[_min, _max] = rangeAsinh(_min, _min, scaleX.log, false);
+					else if (scaleX.time)
+						_max = _min + round(86400 / ms);
+					else
+						[_min, _max] = rangeNum(_min, _max, rangePad, true);
+				}
+			}
+			else {
+				i0 = idxs[0] = _min = null;
+				i1 = idxs[1] = _max = null;
+			}
+		}
+
+		_setScale(xScaleKey, _min, _max);
+	}
+
+	let ctxStroke, ctxFill, ctxWidth, ctxDash, ctxJoin, ctxCap, ctxFont, ctxAlign, ctxBaseline;
+	let ctxAlpha;
+
+	function setCtxStyle(stroke, width, dash, cap, fill, join) {
+		stroke ??= transparent;
+		dash   ??= EMPTY_ARR;
+		cap    ??= "butt"; // (‿|‿)
+		fill   ??= transparent;
+		join   ??= "round";
+
+		if (stroke != ctxStroke)
+			ctx.strokeStyle = ctxStroke = stroke;
+		if (fill != ctxFill)
+			ctx.fillStyle = ctxFill = fill;
+		if (width != ctxWidth)
+			ctx.lineWidth = ctxWidth = width;
+		if (join != ctxJoin)
+			ctx.lineJoin = ctxJoin = join;
+		if (cap != ctxCap)
+			ctx.lineCap = ctxCap = cap;
+		if (dash != ctxDash)
+			ctx.setLineDash(ctxDash = dash);
+	}
+
+	function setFontStyle(font, fill, align, baseline) {
+		if (fill != ctxFill)
+			ctx.fillStyle = ctxFill = fill;
+		if (font != ctxFont)
+			ctx.font = ctxFont = font;
+		if (align != ctxAlign)
+			ctx.textAlign = ctxAlign = align;
+		if (baseline != ctxBaseline)
+			ctx.textBaseline = ctxBaseline = baseline;
+	}
+
+	function accScale(wsc, psc, facet, data, sorted = 0) {
+		if (data.length > 0 && wsc.auto(self, viaAutoScaleX) && (psc == null || psc.min == null)) {
+			let _i0 = ifNull(i0, 0);
+			let _i1 = ifNull(i1, data.length - 1);
+
+			// only run getMinMax() for invalidated series data, else reuse
+			let minMax = facet.min == null ? getMinMax(data, _i0, _i1, sorted, wsc.distr == 3) : [facet.min, facet.max];
+
+			// initial min/max
+			wsc.min = min(wsc.min, facet.min = minMax[0]);
+			wsc.max = max(wsc.max, facet.max = minMax[1]);
+		}
+	}
+
+	const AUTOSCALE = {min: null, max: null};
+
+	function setScales() {
+	//	log("setScales()", arguments);
+
+		// implicitly add auto scales, and unranged scales
+		for (let k in scales) {
+			let sc = scales[k];
+
+			if (pendScales[k] == null &&
+				(
+					// scales that have never been set (on init)
+					sc.min == null ||
+					// or auto scales when the x scale was explicitly set
+					pendScales[xScaleKey] != null && sc.auto(self, viaAutoScaleX)
+				)
+			) {
+				pendScales[k] = AUTOSCALE;
+			}
+		}
+
+		// implicitly add dependent scales
+		for (let k in scales) {
+			let sc = scales[k];
+
+			if (pendScales[k] == null && sc.from != null && pendScales[sc.from] != null)
+				pendScales[k] = AUTOSCALE;
+		}
+
+		// explicitly setting the x-scale invalidates everything (acts as redraw)
+		if (pendScales[xScaleKey] != null)
+			resetYSeries(true); // TODO: only reset series on auto scales?
+
+		let wipScales = {};
+
+		for (let k in pendScales) {
+			let psc = pendScales[k];
+
+			if (psc != null) {
+				let wsc = wipScales[k] = copy(scales[k], fastIsObj);
+
+				if (psc.min != null)
+					assign(wsc, psc);
+				else if (k != xScaleKey || mode == 2) {
+					if (dataLen == 0 && wsc.from == null) {
+						let minMax = wsc.range(self, null, null, k);
+						wsc.min = minMax[0];
+						wsc.max = minMax[1];
+					}
+					else {
+						wsc.min = inf;
+						wsc.max = -inf;
+					}
+				}
+			}
+		}
+
+		if (dataLen > 0) {
+			// pre-range y-scales from y series' data values
+			series.forEach((s, i) => {
+				if (mode == 1) {
+					let k = s.scale;
+					let psc = pendScales[k];
+
+					if (psc == null)
+						return;
+
+					let wsc = wipScales[k];
+
+					if (i == 0) {
+						let minMax = wsc.range(self, wsc.min, wsc.max, k);
+
+						wsc.min = minMax[0];
+						wsc.max = minMax[1];
+
+						i0 = closestIdx(wsc.min, data[0]);
+						i1 = closestIdx(wsc.max, data[0]);
+
+						// don't try to contract same or adjacent idxs
+						if (i1 - i0 > 1) {
+							// closest indices can be outside of view
+							if (data[0][i0] < wsc.min)
+								i0++;
+							if (data[0][i1] > wsc.max)
+								i1--;
+						}
+
+						s.min = data0[i0];
+						s.max = data0[i1];
+					}
+					else if (s.show && s.auto)
+						accScale(wsc, psc, s, data[i], s.sorted);
+
+					s.idxs[0] = i0;
+					s.idxs[1] = i1;
+				}
+				else {
+					if (i > 0) {
+						if (s.show && s.auto) {
+							// TODO: only handles, assumes and requires facets[0] / 'x' scale, and facets[1] / 'y' scale
+							let [ xFacet, yFacet ] = s.facets;
+							let xScaleKey = xFacet.scale;
+							let yScaleKey = yFacet.scale;
+							let [ xData, yData ] = data[i];
+
+							let wscx = wipScales[xScaleKey];
+							let wscy = wipScales[yScaleKey];
+
+							// null can happen when only x is zoomed, but y has static range and doesnt get auto-added to pending
+							wscx != null && accScale(wscx, pendScales[xScaleKey], xFacet, xData, xFacet.sorted);
+							wscy != null && accScale(wscy, pendScales[yScaleKey], yFacet, yData, yFacet.sorted);
+
+							// temp
+							s.min = yFacet.min;
+							s.max = yFacet.max;
+						}
+					}
+				}
+			});
+
+			// range independent scales
+			for (let k in wipScales) {
+				let wsc = wipScales[k];
+				let psc = pendScales[k];
+
+				if (wsc.from == null && (psc == null || psc.min == null)) {
+					let minMax = wsc.range(
+						self,
+						wsc.min ==  inf ? null : wsc.min,
+						wsc.max == -inf ? null : wsc.max,
+						k
+					);
+					wsc.min = minMax[0];
+					wsc.max = minMax[1];
+				}
+			}
+		}
+
+		// range dependent scales
+		for (let k in wipScales) {
+			let wsc = wipScales[k];
+
+			if (wsc.from != null) {
+				let base = wipScales[wsc.from];
+
+				if (base.min == null)
+					wsc.min = wsc.max = null;
+				else {
+					let minMax = wsc.range(self, base.min, base.max, k);
+					wsc.min = minMax[0];
+					wsc.max = minMax[1];
+				}
+			}
+		}
+
+		let changed = {};
+		let anyChanged = false;
+
+		for (let k in wipScales) {
+			let wsc = wipScales[k];
+			let sc = scales[k];
+
+			if (sc.min != wsc.min || sc.max != wsc.max) {
+				sc.min = wsc.min;
+				sc.max = wsc.max;
+
+				let distr = sc.distr;
+
+				sc._min = distr == 3 ? log10(sc.min) : distr == 4 ? asinh(sc.min, sc.asinh) : distr == 100 ? sc.fwd(sc.min) : sc.min;
+				sc._max = distr == 3 ? log10(sc.max) : distr == 4 ? asinh(sc.max, sc.asinh) : distr == 100 ? sc.fwd(sc.max) : sc.max;
+
+				changed[k] = anyChanged = true;
+			}
+		}
+
+		if (anyChanged) {
+			// invalidate paths of all series on changed scales
+			series.forEach((s, i) => {
+				if (mode == 2) {
+					if (i > 0 && changed.y)
+						s._paths = null;
+				}
+				else {
+					if (changed[s.scale])
+						s._paths = null;
+				}
+			});
+
+			for (let k in changed) {
+				shouldConvergeSize = true;
+				fire("setScale", k);
+			}
+
+			if (showCursor && cursor.left >= 0)
+				shouldSetCursor = shouldSetLegend = true;
+		}
+
+		for (let k in pendScales)
+			pendScales[k] = null;
+	}
+
+	// grabs the nearest indices with y data outside of x-scale limits
+	function getOuterIdxs(ydata) {
+		let _i0 = clamp(i0 - 1, 0, dataLen - 1);
+		let _i1 = clamp(i1 + 1, 0, dataLen - 1);
+
+		while (ydata[_i0] == null && _i0 > 0)
+			_i0--;
+
+		while (ydata[_i1] == null && _i1 < dataLen - 1)
+			_i1++;
+
+		return [_i0, _i1];
+	}
+
+	function drawSeries() {
+		if (dataLen > 0) {
+			let shouldAlpha = series.some(s => s._focus) && ctxAlpha != focus.alpha;
+
+			if (shouldAlpha)
+				ctx.globalAlpha = ctxAlpha = focus.alpha;
+
+			series.forEach((s, i) => {
+				if (i > 0 && s.show) {
+					cacheStrokeFill(i, false);
+					cacheStrokeFill(i, true);
+
+					if (s._paths == null) {
+						let _ctxAlpha = ctxAlpha;
+
+						if (ctxAlpha != s.alpha)
+							ctx.globalAlpha = ctxAlpha = s.alpha;
+
+						let _idxs = mode == 2 ? [0, data[i][0].length - 1] : getOuterIdxs(data[i]);
+						s._paths = s.paths(self, i, _idxs[0], _idxs[1]);
+
+						if (ctxAlpha != _ctxAlpha)
+							ctx.globalAlpha = ctxAlpha = _ctxAlpha;
+					}
+				}
+			});
+
+			series.forEach((s, i) => {
+				if (i > 0 && s.show) {
+					let _ctxAlpha = ctxAlpha;
+
+					if (ctxAlpha != s.alpha)
+						ctx.globalAlpha = ctxAlpha = s.alpha;
+
+					s._paths != null && drawPath(i, false);
+
+					{
+						let _gaps = s._paths != null ? s._paths.gaps : null;
+
+						let show = s.points.show(self, i, i0, i1, _gaps);
+						let idxs = s.points.filter(self, i, show, _gaps);
+
+						if (show || idxs) {
+							s.points._paths = s.points.paths(self, i, i0, i1, idxs);
+							drawPath(i, true);
+						}
+					}
+
+					if (ctxAlpha != _ctxAlpha)
+						ctx.globalAlpha = ctxAlpha = _ctxAlpha;
+
+					fire("drawSeries", i);
+				}
+			});
+
+			if (shouldAlpha)
+				ctx.globalAlpha = ctxAlpha = 1;
+		}
+	}
+
+	function cacheStrokeFill(si, _points) {
+		let s = _points ? series[si].points : series[si];
+
+		s._stroke = s.stroke(self, si);
+		s._fill   = s.fill(self, si);
+	}
+
+	function drawPath(si, _points) {
+		let s = _points ? series[si].points : series[si];
+
+		let {
+			stroke,
+			fill,
+			clip: gapsClip,
+			flags,
+
+			_stroke: strokeStyle = s._stroke,
+			_fill:   fillStyle   = s._fill,
+			_width:  width       = s.width,
+		} = s._paths;
+
+		width = roundDec(width * pxRatio, 3);
+
+		let boundsClip = null;
+		let offset = (width % 2) / 2;
+
+		if (_points && fillStyle == null)
+			fillStyle = width > 0 ? "#fff" : strokeStyle;
+
+		let _pxAlign = s.pxAlign == 1 && offset > 0;
+
+		_pxAlign && ctx.translate(offset, offset);
+
+		if (!_points) {
+			let lft = plotLft - width / 2,
+				top = plotTop - width / 2,
+				wid = plotWid + width,
+				hgt = plotHgt + width;
+
+			boundsClip = new Path2D();
+			boundsClip.rect(lft, top, wid, hgt);
+		}
+
+		// the points pathbuilder's gapsClip is its boundsClip, since points dont need gaps clipping, and bounds depend on point size
+		if (_points)
+			strokeFill(strokeStyle, width, s.dash, s.cap, fillStyle, stroke, fill, flags, gapsClip);
+		else
+			fillStroke(si, strokeStyle, width, s.dash, s.cap, fillStyle, stroke, fill, flags, boundsClip, gapsClip);
+
+		_pxAlign && ctx.translate(-offset, -offset);
+	}
+
+	function fillStroke(si, strokeStyle, lineWidth, lineDash, lineCap, fillStyle, strokePath, fillPath, flags, boundsClip, gapsClip) {
+		let didStrokeFill = false;
+
+		// for all bands where this series is the top edge, create upwards clips using the bottom edges
+		// and apply clips + fill with band fill or dfltFill
+		flags != 0 && bands.forEach((b, bi) => {
+			// isUpperEdge?
+			if (b.series[0] == si) {
+				let lowerEdge = series[b.series[1]];
+				let lowerData = data[b.series[1]];
+
+				let bandClip = (lowerEdge._paths || EMPTY_OBJ).band;
+
+				if (isArr(bandClip))
+					bandClip = b.dir == 1 ? bandClip[0] : bandClip[1];
+
+				let gapsClip2;
+
+				let _fillStyle = null;
+
+				// hasLowerEdge?
+				if (lowerEdge.show && bandClip && hasData(lowerData, i0, i1)) {
+					_fillStyle = b.fill(self, bi) || fillStyle;
+					gapsClip2 = lowerEdge._paths.clip;
+				}
+				else
+					bandClip = null;
+
+				strokeFill(strokeStyle, lineWidth, lineDash, lineCap, _fillStyle, strokePath, fillPath, flags, boundsClip, gapsClip, gapsClip2, bandClip);
+
+				didStrokeFill = true;
+			}
+		});
+
+		if (!didStrokeFill)
+			strokeFill(strokeStyle, lineWidth, lineDash, lineCap, fillStyle, strokePath, fillPath, flags, boundsClip, gapsClip);
+	}
+
+	const CLIP_FILL_STROKE = BAND_CLIP_FILL | BAND_CLIP_STROKE;
+
+	function strokeFill(strokeStyle, lineWidth, lineDash, lineCap, fillStyle, strokePath, fillPath, flags, boundsClip, gapsClip, gapsClip2, bandClip) {
+		setCtxStyle(strokeStyle, lineWidth, lineDash, lineCap, fillStyle);
+
+		if (boundsClip || gapsClip || bandClip) {
+			ctx.save();
+			boundsClip && ctx.clip(boundsClip);
+			gapsClip && ctx.clip(gapsClip);
+		}
+
+		if (bandClip) {
+			if ((flags & CLIP_FILL_STROKE) == CLIP_FILL_STROKE) {
+				ctx.clip(bandClip);
+				gapsClip2 && ctx.clip(gapsClip2);
+				doFill(fillStyle, fillPath);
+				doStroke(strokeStyle, strokePath, lineWidth);
+			}
+			else if (flags & BAND_CLIP_STROKE) {
+				doFill(fillStyle, fillPath);
+				ctx.clip(bandClip);
+				doStroke(strokeStyle, strokePath, lineWidth);
+			}
+			else if (flags & BAND_CLIP_FILL) {
+				ctx.save();
+				ctx.clip(bandClip);
+				gapsClip2 && ctx.clip(gapsClip2);
+				doFill(fillStyle, fillPath);
+				ctx.restore();
+				doStroke(strokeStyle, strokePath, lineWidth);
+			}
+		}
+		else {
+			doFill(fillStyle, fillPath);
+			doStroke(strokeStyle, strokePath, lineWidth);
+		}
+
+		if (boundsClip || gapsClip || bandClip)
+			ctx.restore();
+	}
+
+	function doStroke(strokeStyle, strokePath, lineWidth) {
+		if (lineWidth > 0) {
+			if (strokePath instanceof Map) {
+				strokePath.forEach((strokePath, strokeStyle) => {
+					ctx.strokeStyle = ctxStroke = strokeStyle;
+					ctx.stroke(strokePath);
+				});
+			}
+			else
+				strokePath != null && strokeStyle && ctx.stroke(strokePath);
+		}
+	}
+
+	function doFill(fillStyle, fillPath) {
+		if (fillPath instanceof Map) {
+			fillPath.forEach((fillPath, fillStyle) => {
+				ctx.fillStyle = ctxFill = fillStyle;
+				ctx.fill(fillPath);
+			});
+		}
+		else
+			fillPath != null && fillStyle && ctx.fill(fillPath);
+	}
+
+	function getIncrSpace(axisIdx, min, max, fullDim) {
+		let axis = axes[axisIdx];
+
+		let incrSpace;
+
+		if (fullDim <= 0)
+			incrSpace = [0, 0];
+		else {
+			let minSpace = axis._space = axis.space(self, axisIdx, min, max, fullDim);
+			let incrs    = axis._incrs = axis.incrs(self, axisIdx, min, max, fullDim, minSpace);
+			incrSpace    = findIncr(min, max, incrs, fullDim, minSpace);
+		}
+
+		return (axis._found = incrSpace);
+	}
+
+	function drawOrthoLines(offs, filts, ori, side, pos0, len, width, stroke, dash, cap) {
+		let offset = (width % 2) / 2;
+
+		pxAlign == 1 && ctx.translate(offset, offset);
+
+		setCtxStyle(stroke, width, dash, cap, stroke);
+
+		ctx.beginPath();
+
+		let x0, y0, x1, y1, pos1 = pos0 + (side == 0 || side == 3 ? -len : len);
+
+		if (ori == 0) {
+			y0 = pos0;
+			y1 = pos1;
+		}
+		else {
+			x0 = pos0;
+			x1 = pos1;
+		}
+
+		for (let i = 0; i < offs.length; i++) {
+			if (filts[i] != null) {
+				if (ori == 0)
+					x0 = x1 = offs[i];
+				else
+					y0 = y1 = offs[i];
+
+				ctx.moveTo(x0, y0);
+				ctx.lineTo(x1, y1);
+			}
+		}
+
+		ctx.stroke();
+
+		pxAlign == 1 && ctx.translate(-offset, -offset);
+	}
+
+	function axesCalc(cycleNum) {
+	//	log("axesCalc()", arguments);
+
+		let converged = true;
+
+		axes.forEach((axis, i) => {
+			if (!axis.show)
+				return;
+
+			let scale = scales[axis.scale];
+
+			if (scale.min == null) {
+				if (axis._show) {
+					converged = false;
+					axis._show = false;
+					resetYSeries(false);
+				}
+				return;
+			}
+			else {
+				if (!axis._show) {
+					converged = false;
+					axis._show = true;
+					resetYSeries(false);
+				}
+			}
+
+			let side = axis.side;
+			let ori = side % 2;
+
+			let {min, max} = scale;		// 		// should this toggle them ._show = false
+
+			let [_incr, _space] = getIncrSpace(i, min, max, ori == 0 ? plotWidCss : plotHgtCss);
+
+			if (_space == 0)
+				return;
+
+			// if we're using index positions, force first tick to match passed index
+			let forceMin = scale.distr == 2;
+
+			let _splits = axis._splits = axis.splits(self, i, min, max, _incr, _space, forceMin);
+
+			// tick labels
+			// BOO this assumes a specific data/series
+			let splits = scale.distr == 2 ? _splits.map(i => data0[i]) : _splits;
+			let incr   = scale.distr == 2 ? data0[_splits[1]] - data0[_splits[0]] : _incr;
+
+			let values = axis._values = axis.values(self, axis.filter(self, splits, i, _space, incr), i, _space, incr);
+
+			// rotating of labels only supported on bottom x axis
+			axis._rotate = side == 2 ? axis.rotate(self, values, i, _space) : 0;
+
+			let oldSize = axis._size;
+
+			axis._size = ceil(axis.size(self, values, i, cycleNum));
+
+			if (oldSize != null && axis._size != oldSize)			// ready && ?
+				converged = false;
+		});
+
+		return converged;
+	}
+
+	function paddingCalc(cycleNum) {
+		let converged = true;
+
+		padding.forEach((p, i) => {
+			let _p = p(self, i, sidesWithAxes, cycleNum);
+
+			if (_p != _padding[i])
+				converged = false;
+
+			_padding[i] = _p;
+		});
+
+		return converged;
+	}
+
+	function drawAxesGrid() {
+		for (let i = 0; i < axes.length; i++) {
+			let axis = axes[i];
+
+			if (!axis.show || !axis._show)
+				continue;
+
+			let side = axis.side;
+			let ori = side % 2;
+
+			let x, y;
+
+			let fillStyle = axis.stroke(self, i);
+
+			let shiftDir = side == 0 || side == 3 ? -1 : 1;
+
+			let [_incr, _space] = axis._found;
+
+			// axis label
+			if (axis.label != null) {
+				let shiftAmt = axis.labelGap * shiftDir;
+				let baseLpos = round((axis._lpos + shiftAmt) * pxRatio);
+
+				setFontStyle(axis.labelFont[0], fillStyle, "center", side == 2 ? TOP : BOTTOM);
+
+				ctx.save();
+
+				if (ori == 1) {
+					x = y = 0;
+
+					ctx.translate(
+						baseLpos,
+						round(plotTop + plotHgt / 2),
+					);
+					ctx.rotate((side == 3 ? -PI : PI) / 2);
+
+				}
+				else {
+					x = round(plotLft + plotWid / 2);
+					y = baseLpos;
+				}
+
+				let _label = isFn(axis.label) ? axis.label(self, i, _incr, _space) : axis.label;
+
+				ctx.fillText(_label, x, y);
+
+				ctx.restore();
+			}
+
+			if (_space == 0)
+				continue;
+
+			let scale = scales[axis.scale];
+
+			let plotDim = ori == 0 ? plotWid : plotHgt;
+			let plotOff = ori == 0 ? plotLft : plotTop;
+
+			let _splits = axis._splits;
+
+			// tick labels
+			// BOO this assumes a specific data/series
+			let splits = scale.distr == 2 ? _splits.map(i => data0[i]) : _splits;
+			let incr   = scale.distr == 2 ? data0[_splits[1]] - data0[_splits[0]] : _incr;
+
+			let ticks = axis.ticks;
+			let border = axis.border;
+			let _tickSize = ticks.show ? ticks.size : 0;
+			let tickSize = round(_tickSize * pxRatio);
+			let axisGap = round((axis.alignTo == 2 ? axis._size - _tickSize - axis.gap : axis.gap) * pxRatio);
+
+			// rotating of labels only supported on bottom x axis
+			let angle = axis._rotate * -PI/180;
+
+			let basePos  = pxRound(axis._pos * pxRatio);
+			let shiftAmt = (tickSize + axisGap) * shiftDir;
+			let finalPos = basePos + shiftAmt;
+			    y        = ori == 0 ? finalPos : 0;
+			    x        = ori == 1 ? finalPos : 0;
+
+			let font         = axis.font[0];
+			let textAlign    = axis.align == 1 ? LEFT :
+			                   axis.align == 2 ? RIGHT :
+			                   angle > 0 ? LEFT :
+			                   angle < 0 ? RIGHT :
+			                   ori == 0 ? "center" : side == 3 ? RIGHT : LEFT;
+			let textBaseline = angle ||
+			                   ori == 1 ? "middle" : side == 2 ? TOP   : BOTTOM;
+
+			setFontStyle(font, fillStyle, textAlign, textBaseline);
+
+			let lineHeight = axis.font[1] * axis.lineGap;
+
+			let canOffs = _splits.map(val => pxRound(getPos(val, scale, plotDim, plotOff)));
+
+			let _values = axis._values;
+
+			for (let i = 0; i < _values.length; i++) {
+				let val = _values[i];
+
+				if (val != null) {
+					if (ori == 0)
+						x = canOffs[i];
+					else
+						y = canOffs[i];
+
+					val = "" + val;
+
+					let _parts = val.indexOf("\n") == -1 ? [val] : val.split(/\n/gm);
+
+					for (let j = 0; j < _parts.length; j++) {
+						let text = _parts[j];
+
+						if (angle) {
+							ctx.save();
+							ctx.translate(x, y + j * lineHeight); // can this be replaced with position math?
+							ctx.rotate(angle); // can this be done once?
+							ctx.fillText(text, 0, 0);
+							ctx.restore();
+						}
+						else
+							ctx.fillText(text, x, y + j * lineHeight);
+					}
+				}
+			}
+
+			// ticks
+			if (ticks.show) {
+				drawOrthoLines(
+					canOffs,
+					ticks.filter(self, splits, i, _space, incr),
+					ori,
+					side,
+					basePos,
+					tickSize,
+					roundDec(ticks.width * pxRatio, 3),
+					ticks.stroke(self, i),
+					ticks.dash,
+					ticks.cap,
+				);
+			}
+
+			// grid
+			let grid = axis.grid;
+
+			if (grid.show) {
+				drawOrthoLines(
+					canOffs,
+					grid.filter(self, splits, i, _space, incr),
+					ori,
+					ori == 0 ? 2 : 1,
+					ori == 0 ? plotTop : plotLft,
+					ori == 0 ? plotHgt : plotWid,
+					roundDec(grid.width * pxRatio, 3),
+					grid.stroke(self, i),
+					grid.dash,
+					grid.cap,
+				);
+			}
+
+			if (border.show) {
+				drawOrthoLines(
+					[basePos],
+					[1],
+					ori == 0 ? 1 : 0,
+					ori == 0 ? 1 : 2,
+					ori == 1 ? plotTop : plotLft,
+					ori == 1 ? plotHgt : plotWid,
+					roundDec(border.width * pxRatio, 3),
+					border.stroke(self, i),
+					border.dash,
+					border.cap,
+				);
+			}
+		}
+
+		fire("drawAxes");
+	}
+
+	function resetYSeries(minMax) {
+	//	log("resetYSeries()", arguments);
+
+		series.forEach((s, i) => {
+			if (i > 0) {
+				s._paths = null;
+
+				if (minMax) {
+					if (mode == 1) {
+						s.min = null;
+						s.max = null;
+					}
+					else {
+						s.facets.forEach(f => {
+							f.min = null;
+							f.max = null;
+						});
+					}
+				}
+			}
+		});
+	}
+
+	let queuedCommit = false;
+	let deferHooks = false;
+	let hooksQueue = [];
+
+	function flushHooks() {
+		deferHooks = false;
+
+		for (let i = 0; i < hooksQueue.length; i++)
+			fire(...hooksQueue[i]);
+
+		hooksQueue.length = 0;
+	}
+
+	function commit() {
+		if (!queuedCommit) {
+			microTask(_commit);
+			queuedCommit = true;
+		}
+	}
+
+	// manual batching (aka immediate mode), skips microtask queue
+	function batch(fn, _deferHooks = false) {
+		queuedCommit = true;
+		deferHooks = _deferHooks;
+
+		fn(self);
+		_commit();
+
+		if (_deferHooks && hooksQueue.length > 0)
+			queueMicrotask(flushHooks);
+	}
+
+	self.batch = batch;
+
+	function _commit() {
+	//	log("_commit()", arguments);
+
+		if (shouldSetScales) {
+			setScales();
+			shouldSetScales = false;
+		}
+
+		if (shouldConvergeSize) {
+			convergeSize();
+			shouldConvergeSize = false;
+		}
+
+		if (shouldSetSize) {
+			setStylePx(under, LEFT,   plotLftCss);
+			setStylePx(under, TOP,    plotTopCss);
+			setStylePx(under, WIDTH,  plotWidCss);
+			setStylePx(under, HEIGHT, plotHgtCss);
+
+			setStylePx(over, LEFT,    plotLftCss);
+			setStylePx(over, TOP,     plotTopCss);
+			setStylePx(over, WIDTH,   plotWidCss);
+			setStylePx(over, HEIGHT,  plotHgtCss);
+
+			setStylePx(wrap, WIDTH,   fullWidCss);
+			setStylePx(wrap, HEIGHT,  fullHgtCss);
+
+			// NOTE: mutating this during print preview in Chrome forces transparent
+			// canvas pixels to white, even when followed up with clearRect() below
+			can.width  = round(fullWidCss * pxRatio);
+			can.height = round(fullHgtCss * pxRatio);
+
+			axes.forEach(({ _el, _show, _size, _pos, side }) => {
+				if (_el != null) {
+					if (_show) {
+						let posOffset = (side === 3 || side === 0 ? _size : 0);
+						let isVt = side % 2 == 1;
+
+						setStylePx(_el, isVt ? "left"   : "top",    _pos - posOffset);
+						setStylePx(_el, isVt ? "width"  : "height", _size);
+						setStylePx(_el, isVt ? "top"    : "left",   isVt ? plotTopCss : plotLftCss);
+						setStylePx(_el, isVt ? "height" : "width",  isVt ? plotHgtCss : plotWidCss);
+
+						remClass(_el, OFF);
+					}
+					else
+						addClass(_el, OFF);
+				}
+			});
+
+			// invalidate ctx style cache
+			ctxStroke = ctxFill = ctxWidth = ctxJoin = ctxCap = ctxFont = ctxAlign = ctxBaseline = ctxDash = null;
+			ctxAlpha = 1;
+
+			syncRect(true);
+
+			if (
+				plotLftCss != _plotLftCss ||
+				plotTopCss != _plotTopCss ||
+				plotWidCss != _plotWidCss ||
+				plotHgtCss != _plotHgtCss
+			) {
+				resetYSeries(false);
+
+				let pctWid = plotWidCss / _plotWidCss;
+				let pctHgt = plotHgtCss / _plotHgtCss;
+
+				if (showCursor && !shouldSetCursor && cursor.left >= 0) {
+					cursor.left *= pctWid;
+					cursor.top  *= pctHgt;
+
+					vCursor && elTrans(vCursor, round(cursor.left), 0, plotWidCss, plotHgtCss);
+					hCursor && elTrans(hCursor, 0, round(cursor.top), plotWidCss, plotHgtCss);
+
+					for (let i = 0; i < cursorPts.length; i++) {
+						let pt = cursorPts[i];
+
+						if (pt != null) {
+							cursorPtsLft[i] *= pctWid;
+							cursorPtsTop[i] *= pctHgt;
+							elTrans(pt, ceil(cursorPtsLft[i]), ceil(cursorPtsTop[i]), plotWidCss, plotHgtCss);
+						}
+					}
+				}
+
+				if (select.show && !shouldSetSelect && select.left >= 0 && select.width > 0) {
+					select.left   *= pctWid;
+					select.width  *= pctWid;
+					select.top    *= pctHgt;
+					select.height *= pctHgt;
+
+					for (let prop in _hideProps)
+						setStylePx(selectDiv, prop, select[prop]);
+				}
+
+				_plotLftCss = plotLftCss;
+				_plotTopCss = plotTopCss;
+				_plotWidCss = plotWidCss;
+				_plotHgtCss = plotHgtCss;
+			}
+
+			fire("setSize");
+
+			shouldSetSize = false;
+		}
+
+		if (fullWidCss > 0 && fullHgtCss > 0) {
+			ctx.clearRect(0, 0, can.width, can.height);
+			fire("drawClear");
+			drawOrder.forEach(fn => fn());
+			fire("draw");
+		}
+
+		if (select.show && shouldSetSelect) {
+			setSelect(select);
+			shouldSetSelect = false;
+		}
+
+		if (showCursor && shouldSetCursor) {
+			updateCursor(null, true, false);
+			shouldSetCursor = false;
+		}
+
+		if (legend.show && legend.live && shouldSetLegend) {
+			setLegend();
+			shouldSetLegend = false; // redundant currently
+		}
+
+		if (!ready) {
+			ready = true;
+			self.status = 1;
+
+			fire("ready");
+		}
+
+		viaAutoScaleX = false;
+
+		queuedCommit = false;
+	}
+
+	self.redraw = (rebuildPaths, recalcAxes) => {
+		shouldConvergeSize = recalcAxes || false;
+
+		if (rebuildPaths !== false)
+			_setScale(xScaleKey, scaleX.min, scaleX.max);
+		else
+			commit();
+	};
+
+	// redraw() => setScale('x', scales.x.min, scales.x.max);
+
+	// explicit, never re-ranged (is this actually true? for x and y)
+	function setScale(key, opts) {
+		let sc = scales[key];
+
+		if (sc.from == null) {
+			if (dataLen == 0) {
+				let minMax = sc.range(self, opts.min, opts.max, key);
+				opts.min = minMax[0];
+				opts.max = minMax[1];
+			}
+
+			if (opts.min > opts.max) {
+				let _min = opts.min;
+				opts.min = opts.max;
+				opts.max = _min;
+			}
+
+			if (dataLen > 1 && opts.min != null && opts.max != null && opts.max - opts.min < 1e-16)
+				return;
+
+			if (key == xScaleKey) {
+				if (sc.distr == 2 && dataLen > 0) {
+					opts.min = closestIdx(opts.min, data[0]);
+					opts.max = closestIdx(opts.max, data[0]);
+
+					if (opts.min == opts.max)
+						opts.max++;
+				}
+			}
+
+		//	log("setScale()", arguments);
+
+			pendScales[key] = opts;
+
+			shouldSetScales = true;
+			commit();
+		}
+	}
+
+	self.setScale = setScale;
+
+//	INTERACTION
+
+	let xCursor;
+	let yCursor;
+	let vCursor;
+	let hCursor;
+
+	// starting position before cursor.move
+	let rawMouseLeft0;
+	let rawMouseTop0;
+
+	// starting position
+	let mouseLeft0;
+	let mouseTop0;
+
+	// current position before cursor.move
+	let rawMouseLeft1;
+	let rawMouseTop1;
+
+	// current position
+	let mouseLeft1;
+	let mouseTop1;
+
+	let dragging = false;
+
+	const drag = cursor.drag;
+
+	let dragX = drag.x;
+	let dragY = drag.y;
+
+	if (showCursor) {
+		if (cursor.x)
+			xCursor = placeDiv(CURSOR_X, over);
+		if (cursor.y)
+			yCursor = placeDiv(CURSOR_Y, over);
+
+		if (scaleX.ori == 0) {
+			vCursor = xCursor;
+			hCursor = yCursor;
+		}
+		else {
+			vCursor = yCursor;
+			hCursor = xCursor;
+		}
+
+		mouseLeft1 = cursor.left;
+		mouseTop1 = cursor.top;
+	}
+
+	const select = self.select = assign({
+		show:   true,
+		over:   true,
+		left:   0,
+		width:  0,
+		top:    0,
+		height: 0,
+	}, opts.select);
+
+	const selectDiv = select.show ? placeDiv(SELECT, select.over ? over : under) : null;
+
+	function setSelect(opts, _fire) {
+		if (select.show) {
+			for (let prop in opts) {
+				select[prop] = opts[prop];
+
+				if (prop in _hideProps)
+					setStylePx(selectDiv, prop, opts[prop]);
+			}
+
+			_fire !== false && fire("setSelect");
+		}
+	}
+
+	self.setSelect = setSelect;
+
+	function toggleDOM(i) {
+		let s = series[i];
+
+		if (s.show)
+			showLegend && remClass(legendRows[i], OFF);
+		else {
+			showLegend && addClass(legendRows[i], OFF);
+
+			if (showCursor) {
+				let pt = cursorOnePt ? cursorPts[0] : cursorPts[i];
+				pt != null && elTrans(pt, -10, -10, plotWidCss, plotHgtCss);
+			}
+		}
+	}
+
+	function _setScale(key, min, max) {
+		setScale(key, {min, max});
+	}
+
+	function setSeries(i, opts, _fire, _pub) {
+	//	log("setSeries()", arguments);
+
+		if (opts.focus != null)
+			setFocus(i);
+
+		if (opts.show != null) {
+			series.forEach((s, si) => {
+				if (si > 0 && (i == si || i == null)) {
+					s.show = opts.show;
+					toggleDOM(si);
+
+					if (mode == 2) {
+						_setScale(s.facets[0].scale, null, null);
+						_setScale(s.facets[1].scale, null, null);
+					}
+					else
+						_setScale(s.scale, null, null);
+
+					commit();
+				}
+			});
+		}
+
+		_fire !== false && fire("setSeries", i, opts);
+
+		_pub && pubSync("setSeries", self, i, opts);
+	}
+
+	self.setSeries = setSeries;
+
+	function setBand(bi, opts) {
+		assign(bands[bi], opts);
+	}
+
+	function addBand(opts, bi) {
+		opts.fill = fnOrSelf(opts.fill || null);
+		opts.dir = ifNull(opts.dir, -1);
+		bi = bi == null ? bands.length : bi;
+		bands.splice(bi, 0, opts);
+	}
+
+	function delBand(bi) {
+		if (bi == null)
+			bands.length = 0;
+		else
+			bands.splice(bi, 1);
+	}
+
+	self.addBand = addBand;
+	self.setBand = setBand;
+	self.delBand = delBand;
+
+	function setAlpha(i, value) {
+		series[i].alpha = value;
+
+		if (showCursor && cursorPts[i] != null)
+			cursorPts[i].style.opacity = value;
+
+		if (showLegend && legendRows[i])
+			legendRows[i].style.opacity = value;
+	}
+
+	// y-distance
+	let closestDist;
+	let closestSeries;
+	let focusedSeries;
+	const FOCUS_TRUE  = {focus: true};
+
+	function setFocus(i) {
+		if (i != focusedSeries) {
+		//	log("setFocus()", arguments);
+
+			let allFocused = i == null;
+
+			let _setAlpha = focus.alpha != 1;
+
+			series.forEach((s, i2) => {
+				if (mode == 1 || i2 > 0) {
+					let isFocused = allFocused || i2 == 0 || i2 == i;
+					s._focus = allFocused ? null : isFocused;
+					_setAlpha && setAlpha(i2, isFocused ? 1 : focus.alpha);
+				}
+			});
+
+			focusedSeries = i;
+			_setAlpha && commit();
+		}
+	}
+
+	if (showLegend && cursorFocus) {
+		onMouse(mouseleave, legendTable, e => {
+			if (cursor._lock)
+				return;
+
+			setCursorEvent(e);
+
+			if (focusedSeries != null)
+				setSeries(null, FOCUS_TRUE, true, syncOpts.setSeries);
+		});
+	}
+
+	function posToVal(pos, scale, can) {
+		let sc = scales[scale];
+
+		if (can)
+			pos = pos / pxRatio - (sc.ori == 1 ? plotTopCss : plotLftCss);
+
+		let dim = plotWidCss;
+
+		if (sc.ori == 1) {
+			dim = plotHgtCss;
+			pos = dim - pos;
+		}
+
+		if (sc.dir == -1)
+			pos = dim - pos;
+
+		let _min = sc._min,
+			_max = sc._max,
+			pct = pos / dim;
+
+		let sv = _min + (_max - _min) * pct;
+
+		let distr = sc.distr;
+
+		return (
+			distr == 3 ? pow(10, sv) :
+			distr == 4 ? sinh(sv, sc.asinh) :
+			distr == 100 ? sc.bwd(sv) :
+			sv
+		);
+	}
+
+	function closestIdxFromXpos(pos, can) {
+		let v = posToVal(pos, xScaleKey, can);
+		return closestIdx(v, data[0], i0, i1);
+	}
+
+	self.valToIdx = val => closestIdx(val, data[0]);
+	self.posToIdx = closestIdxFromXpos;
+	self.posToVal = posToVal;
+	self.valToPos = (val, scale, can) => (
+		scales[scale].ori == 0 ?
+		getHPos(val, scales[scale],
+			can ? plotWid : plotWidCss,
+			can ? plotLft : 0,
+		) :
+		getVPos(val, scales[scale],
+			can ? plotHgt : plotHgtCss,
+			can ? plotTop : 0,
+		)
+	);
+
+	self.setCursor = (opts, _fire, _pub) => {
+		mouseLeft1 = opts.left;
+		mouseTop1 = opts.top;
+	//	assign(cursor, opts);
+		updateCursor(null, _fire, _pub);
+	};
+
+	function setSelH(off, dim) {
+		setStylePx(selectDiv, LEFT,  select.left = off);
+		setStylePx(selectDiv, WIDTH, select.width = dim);
+	}
+
+	function setSelV(off, dim) {
+		setStylePx(selectDiv, TOP,    select.top = off);
+		setStylePx(selectDiv, HEIGHT, select.height = dim);
+	}
+
+	let setSelX = scaleX.ori == 0 ? setSelH : setSelV;
+	let setSelY = scaleX.ori == 1 ? setSelH : setSelV;
+
+	function syncLegend() {
+		if (showLegend && legend.live) {
+			for (let i = mode == 2 ? 1 : 0; i < series.length; i++) {
+				if (i == 0 && multiValLegend)
+					continue;
+
+				let vals = legend.values[i];
+
+				let j = 0;
+
+				for (let k in vals)
+					legendCells[i][j++].firstChild.nodeValue = vals[k];
+			}
+		}
+	}
+
+	function setLegend(opts, _fire) {
+		if (opts != null) {
+			if (opts.idxs) {
+				opts.idxs.forEach((didx, sidx) => {
+					activeIdxs[sidx] = didx;
+				});
+			}
+			else if (!isUndef(opts.idx))
+				activeIdxs.fill(opts.idx);
+
+			legend.idx = activeIdxs[0];
+		}
+
+		if (showLegend && legend.live) {
+			for (let sidx = 0; sidx < series.length; sidx++) {
+				if (sidx > 0 || mode == 1 && !multiValLegend)
+					setLegendValues(sidx, activeIdxs[sidx]);
+			}
+
+			syncLegend();
+		}
+
+		shouldSetLegend = false;
+
+		_fire !== false && fire("setLegend");
+	}
+
+	self.setLegend = setLegend;
+
+	function setLegendValues(sidx, idx) {
+		let s = series[sidx];
+		let src = sidx == 0 && xScaleDistr == 2 ? data0 : data[sidx];
+		let val;
+
+		if (multiValLegend)
+			val = s.values(self, sidx, idx) ?? NULL_LEGEND_VALUES;
+		else {
+			val = s.value(self, idx == null ? null : src[idx], sidx, idx);
+			val = val == null ? NULL_LEGEND_VALUES : {_: val};
+		}
+
+		legend.values[sidx] = val;
+	}
+
+	function updateCursor(src, _fire, _pub) {
+	//	ts == null && log("updateCursor()", arguments);
+
+		rawMouseLeft1 = mouseLeft1;
+		rawMouseTop1 = mouseTop1;
+
+		[mouseLeft1, mouseTop1] = cursor.move(self, mouseLeft1, mouseTop1);
+
+		cursor.left = mouseLeft1;
+		cursor.top = mouseTop1;
+
+		if (showCursor) {
+			vCursor && elTrans(vCursor, round(mouseLeft1), 0, plotWidCss, plotHgtCss);
+			hCursor && elTrans(hCursor, 0, round(mouseTop1), plotWidCss, plotHgtCss);
+		}
+
+		let idx;
+
+		// when zooming to an x scale range between datapoints the binary search
+		// for nearest min/max indices results in this condition. cheap hack :D
+		let noDataInRange = i0 > i1; // works for mode 1 only
+
+		closestDist = inf;
+		closestSeries = null;
+
+		// TODO: extract
+		let xDim = scaleX.ori == 0 ? plotWidCss : plotHgtCss;
+		let yDim = scaleX.ori == 1 ? plotWidCss : plotHgtCss;
+
+		// if cursor hidden, hide points & clear legend vals
+		if (mouseLeft1 < 0 || dataLen == 0 || noDataInRange) {
+			idx = cursor.idx = null;
+
+			for (let i = 0; i < series.length; i++) {
+				let pt = cursorPts[i];
+				pt != null && elTrans(pt, -10, -10, plotWidCss, plotHgtCss);
+			}
+
+			if (cursorFocus)
+				setSeries(null, FOCUS_TRUE, true, src == null && syncOpts.setSeries);
+
+			if (legend.live) {
+				activeIdxs.fill(idx);
+				shouldSetLegend = true;
+			}
+		}
+		else {
+		//	let pctY = 1 - (y / rect.height);
+
+			let mouseXPos, valAtPosX, xPos;
+
+			if (mode == 1) {
+				mouseXPos = scaleX.ori == 0 ? mouseLeft1 : mouseTop1;
+				valAtPosX = posToVal(mouseXPos, xScaleKey);
+				idx = cursor.idx = closestIdx(valAtPosX, data[0], i0, i1);
+				xPos = valToPosX(data[0][idx], scaleX, xDim, 0);
+			}
+
+			// closest pt values
+			let _ptLft = -10;
+			let _ptTop = -10;
+			let _ptWid = 0;
+			let _ptHgt = 0;
+			let _centered = true;
+			let _ptFill = '';
+			let _ptStroke = '';
+
+			for (let i = mode == 2 ? 1 : 0; i < series.length; i++) {
+				let s = series[i];
+
+				let idx1  = activeIdxs[i];
+				let yVal1 = idx1 == null ? null : (mode == 1 ? data[i][idx1] : data[i][1][idx1]);
+
+				let idx2  = cursor.dataIdx(self, i, idx, valAtPosX);
+				let yVal2 = idx2 == null ? null : (mode == 1 ? data[i][idx2] : data[i][1][idx2]);
+
+				shouldSetLegend = shouldSetLegend || yVal2 != yVal1 || idx2 != idx1;
+
+				activeIdxs[i] = idx2;
+
+				if (i > 0 && s.show) {
+					let xPos2 = idx2 == null ? -10 : idx2 == idx ? xPos : valToPosX(mode == 1 ? data[0][idx2] : data[i][0][idx2], scaleX, xDim, 0);
+
+					// this doesnt really work for state timeline, heatmap, status history (where the value maps to color, not y coords)
+					let yPos = yVal2 == null ? -10 : valToPosY(yVal2, mode == 1 ? scales[s.scale] : scales[s.facets[1].scale], yDim, 0);
+
+					if (cursorFocus && yVal2 != null) {
+						let mouseYPos = scaleX.ori == 1 ? mouseLeft1 : mouseTop1;
+						let dist = abs(focus.dist(self, i, idx2, yPos, mouseYPos));
+
+						if (dist < closestDist) {
+							let bias = focus.bias;
+
+							if (bias != 0) {
+								let mouseYVal = posToVal(mouseYPos, s.scale);
+
+								let seriesYValSign = yVal2     >= 0 ? 1 : -1;
+								let mouseYValSign  = mouseYVal >= 0 ? 1 : -1;
+
+								// with a focus bias, we will never cross zero when prox testing
+								// it's either closest towards zero, or closest away from zero
+								if (mouseYValSign == seriesYValSign && (
+									mouseYValSign == 1 ?
+										(bias == 1 ? yVal2 >= mouseYVal : yVal2 <= mouseYVal) :  // >= 0
+										(bias == 1 ? yVal2 <= mouseYVal : yVal2 >= mouseYVal)    //  < 0
+								)) {
+									closestDist = dist;
+									closestSeries = i;
+								}
+							}
+							else {
+								closestDist = dist;
+								closestSeries = i;
+							}
+						}
+					}
+
+					if (shouldSetLegend || cursorOnePt) {
+						let hPos, vPos;
+
+						if (scaleX.ori == 0) {
+							hPos = xPos2;
+							vPos = yPos;
+						}
+						else {
+							hPos = yPos;
+							vPos = xPos2;
+						}
+
+						let ptWid, ptHgt, ptLft, ptTop,
+							ptStroke, ptFill,
+							centered = true,
+							getBBox = points.bbox;
+
+						if (getBBox != null) {
+							centered = false;
+
+							let bbox = getBBox(self, i);
+
+							ptLft = bbox.left;
+							ptTop = bbox.top;
+							ptWid = bbox.width;
+							ptHgt = bbox.height;
+						}
+						else {
+							ptLft = hPos;
+							ptTop = vPos;
+							ptWid = ptHgt = points.size(self, i);
+						}
+
+						ptFill = points.fill(self, i);
+						ptStroke = points.stroke(self, i);
+
+						if (cursorOnePt) {
+							if (i == closestSeries && closestDist <= focus.prox) {
+								_ptLft = ptLft;
+								_ptTop = ptTop;
+								_ptWid = ptWid;
+								_ptHgt = ptHgt;
+								_centered = centered;
+								_ptFill = ptFill;
+								_ptStroke = ptStroke;
+							}
+						}
+						else {
+							let pt = cursorPts[i];
+
+							if (pt != null) {
+								cursorPtsLft[i] = ptLft;
+								cursorPtsTop[i] = ptTop;
+
+								elSize(pt, ptWid, ptHgt, centered);
+								elColor(pt, ptFill, ptStroke);
+								elTrans(pt, ceil(ptLft), ceil(ptTop), plotWidCss, plotHgtCss);
+							}
+						}
+					}
+				}
+			}
+
+			// if only using single hover point (at cursorPts[0])
+			// we have trigger styling at last visible series (once closestSeries is settled)
+			if (cursorOnePt) {
+				// some of this logic is similar to series focus below, since it matches the behavior by design
+
+				let p = focus.prox;
+
+				let focusChanged = focusedSeries == null ? closestDist <= p : (closestDist > p || closestSeries != focusedSeries);
+
+				if (shouldSetLegend || focusChanged) {
+					let pt = cursorPts[0];
+
+					if (pt != null) {
+						cursorPtsLft[0] = _ptLft;
+						cursorPtsTop[0] = _ptTop;
+
+						elSize(pt, _ptWid, _ptHgt, _centered);
+						elColor(pt, _ptFill, _ptStroke);
+						elTrans(pt, ceil(_ptLft), ceil(_ptTop), plotWidCss, plotHgtCss);
+					}
+				}
+			}
+		}
+
+		// nit: cursor.drag.setSelect is assumed always true
+		if (select.show && dragging) {
+			if (src != null) {
+				let [xKey, yKey] = syncOpts.scales;
+				let [matchXKeys, matchYKeys] = syncOpts.match;
+				let [xKeySrc, yKeySrc] = src.cursor.sync.scales;
+
+				// match the dragX/dragY implicitness/explicitness of src
+				let sdrag = src.cursor.drag;
+				dragX = sdrag._x;
+				dragY = sdrag._y;
+
+				if (dragX || dragY) {
+					let { left, top, width, height } = src.select;
+
+					let sori = src.scales[xKeySrc].ori;
+					let sPosToVal = src.posToVal;
+
+					let sOff, sDim, sc, a, b;
+
+					let matchingX = xKey != null && matchXKeys(xKey, xKeySrc);
+					let matchingY = yKey != null && matchYKeys(yKey, yKeySrc);
+
+					if (matchingX && dragX) {
+						if (sori == 0) {
+							sOff = left;
+							sDim = width;
+						}
+						else {
+							sOff = top;
+							sDim = height;
+						}
+
+						sc = scales[xKey];
+
+						a = valToPosX(sPosToVal(sOff, xKeySrc),        sc, xDim, 0);
+						b = valToPosX(sPosToVal(sOff + sDim, xKeySrc), sc, xDim, 0);
+
+						setSelX(min(a,b), abs(b-a));
+					}
+					else
+						setSelX(0, xDim);
+
+					if (matchingY && dragY) {
+						if (sori == 1) {
+							sOff = left;
+							sDim = width;
+						}
+						else {
+							sOff = top;
+							sDim = height;
+						}
+
+						sc = scales[yKey];
+
+						a = valToPosY(sPosToVal(sOff, yKeySrc),        sc, yDim, 0);
+						b = valToPosY(sPosToVal(sOff + sDim, yKeySrc), sc, yDim, 0);
+
+						setSelY(min(a,b), abs(b-a));
+					}
+					else
+						setSelY(0, yDim);
+				}
+				else
+					hideSelect();
+			}
+			else {
+				let rawDX = abs(rawMouseLeft1 - rawMouseLeft0);
+				let rawDY = abs(rawMouseTop1 - rawMouseTop0);
+
+				if (scaleX.ori == 1) {
+					let _rawDX = rawDX;
+					rawDX = rawDY;
+					rawDY = _rawDX;
+				}
+
+				dragX = drag.x && rawDX >= drag.dist;
+				dragY = drag.y && rawDY >= drag.dist;
+
+				let uni = drag.uni;
+
+				if (uni != null) {
+					// only calc drag status if they pass the dist thresh
+					if (dragX && dragY) {
+						dragX = rawDX >= uni;
+						dragY = rawDY >= uni;
+
+						// force unidirectionality when both are under uni limit
+						if (!dragX && !dragY) {
+							if (rawDY > rawDX)
+								dragY = true;
+							else
+								dragX = true;
+						}
+					}
+				}
+				else if (drag.x && drag.y && (dragX || dragY))
+					// if omni with no uni then both dragX / dragY should be true if either is true
+					dragX = dragY = true;
+
+				let p0, p1;
+
+				if (dragX) {
+					if (scaleX.ori == 0) {
+						p0 = mouseLeft0;
+						p1 = mouseLeft1;
+					}
+					else {
+						p0 = mouseTop0;
+						p1 = mouseTop1;
+					}
+
+					setSelX(min(p0, p1), abs(p1 - p0));
+
+					if (!dragY)
+						setSelY(0, yDim);
+				}
+
+				if (dragY) {
+					if (scaleX.ori == 1) {
+						p0 = mouseLeft0;
+						p1 = mouseLeft1;
+					}
+					else {
+						p0 = mouseTop0;
+						p1 = mouseTop1;
+					}
+
+					setSelY(min(p0, p1), abs(p1 - p0));
+
+					if (!dragX)
+						setSelX(0, xDim);
+				}
+
+				// the drag didn't pass the dist requirement
+				if (!dragX && !dragY) {
+					setSelX(0, 0);
+					setSelY(0, 0);
+				}
+			}
+		}
+
+		drag._x = dragX;
+		drag._y = dragY;
+
+		if (src == null) {
+			if (_pub) {
+				if (syncKey != null) {
+					let [xSyncKey, ySyncKey] = syncOpts.scales;
+
+					syncOpts.values[0] = xSyncKey != null ? posToVal(scaleX.ori == 0 ? mouseLeft1 : mouseTop1, xSyncKey) : null;
+					syncOpts.values[1] = ySyncKey != null ? posToVal(scaleX.ori == 1 ? mouseLeft1 : mouseTop1, ySyncKey) : null;
+				}
+
+				pubSync(mousemove, self, mouseLeft1, mouseTop1, plotWidCss, plotHgtCss, idx);
+			}
+
+			if (cursorFocus) {
+				let shouldPub = _pub && syncOpts.setSeries;
+				let p = focus.prox;
+
+				if (focusedSeries == null) {
+					if (closestDist <= p)
+						setSeries(closestSeries, FOCUS_TRUE, true, shouldPub);
+				}
+				else {
+					if (closestDist > p)
+						setSeries(null, FOCUS_TRUE, true, shouldPub);
+					else if (closestSeries != focusedSeries)
+						setSeries(closestSeries, FOCUS_TRUE, true, shouldPub);
+				}
+			}
+		}
+
+		if (shouldSetLegend) {
+			legend.idx = idx;
+			setLegend();
+		}
+
+		_fire !== false && fire("setCursor");
+	}
+
+	let rect = null;
+
+	Object.defineProperty(self, 'rect', {
+		get() {
+			if (rect == null)
+				syncRect(false);
+
+			return rect;
+		},
+	});
+
+	function syncRect(defer = false) {
+		if (defer)
+			rect = null;
+		else {
+			rect = over.getBoundingClientRect();
+			fire("syncRect", rect);
+		}
+	}
+
+	function mouseMove(e, src, _l, _t, _w, _h, _i) {
+		if (cursor._lock)
+			return;
+
+		// Chrome on Windows has a bug which triggers a stray mousemove event after an initial mousedown event
+		// when clicking into a plot as part of re-focusing the browser window.
+		// we gotta ignore it to avoid triggering a phantom drag / setSelect
+		// However, on touch-only devices Chrome-based browsers trigger a 0-distance mousemove before mousedown
+		// so we don't ignore it when mousedown has set the dragging flag
+		if (dragging && e != null && e.movementX == 0 && e.movementY == 0)
+			return;
+
+		cacheMouse(e, src, _l, _t, _w, _h, _i, false, e != null);
+
+		if (e != null)
+			updateCursor(null, true, true);
+		else
+			updateCursor(src, true, false);
+	}
+
+	function cacheMouse(e, src, _l, _t, _w, _h, _i, initial, snap) {
+		if (rect == null)
+			syncRect(false);
+
+		setCursorEvent(e);
+
+		if (e != null) {
+			_l = e.clientX - rect.left;
+			_t = e.clientY - rect.top;
+		}
+		else {
+			if (_l < 0 || _t < 0) {
+				mouseLeft1 = -10;
+				mouseTop1 = -10;
+				return;
+			}
+
+			let [xKey, yKey] = syncOpts.scales;
+
+			let syncOptsSrc = src.cursor.sync;
+			let [xValSrc, yValSrc] = syncOptsSrc.values;
+			let [xKeySrc, yKeySrc] = syncOptsSrc.scales;
+			let [matchXKeys, matchYKeys] = syncOpts.match;
+
+			let rotSrc = src.axes[0].side % 2 == 1;
+
+			let xDim = scaleX.ori == 0 ? plotWidCss : plotHgtCss,
+				yDim = scaleX.ori == 1 ? plotWidCss : plotHgtCss,
+				_xDim = rotSrc ? _h : _w,
+				_yDim = rotSrc ? _w : _h,
+				_xPos = rotSrc ? _t : _l,
+				_yPos = rotSrc ? _l : _t;
+
+			if (xKeySrc != null)
+				_l = matchXKeys(xKey, xKeySrc) ? getPos(xValSrc, scales[xKey], xDim, 0) : -10;
+			else
+				_l = xDim * (_xPos/_xDim);
+
+			if (yKeySrc != null)
+				_t = matchYKeys(yKey, yKeySrc) ? getPos(yValSrc, scales[yKey], yDim, 0) : -10;
+			else
+				_t = yDim * (_yPos/_yDim);
+
+			if (scaleX.ori == 1) {
+				let __l = _l;
+				_l = _t;
+				_t = __l;
+			}
+		}
+
+		if (snap && (src == null || src.cursor.event.type == mousemove)) {
+			if (_l <= 1 || _l >= plotWidCss - 1)
+				_l = incrRound(_l, plotWidCss);
+
+			if (_t <= 1 || _t >= plotHgtCss - 1)
+				_t = incrRound(_t, plotHgtCss);
+		}
+
+		if (initial) {
+			rawMouseLeft0 = _l;
+			rawMouseTop0 = _t;
+
+			[mouseLeft0, mouseTop0] = cursor.move(self, _l, _t);
+		}
+		else {
+			mouseLeft1 = _l;
+			mouseTop1 = _t;
+		}
+	}
+
+	const _hideProps = {
+		width: 0,
+		height: 0,
+		left: 0,
+		top: 0,
+	};
+
+	function hideSelect() {
+		setSelect(_hideProps, false);
+	}
+
+	let downSelectLeft;
+	let downSelectTop;
+	let downSelectWidth;
+	let downSelectHeight;
+
+	function mouseDown(e, src, _l, _t, _w, _h, _i) {
+		dragging = true;
+		dragX = dragY = drag._x = drag._y = false;
+
+		cacheMouse(e, src, _l, _t, _w, _h, _i, true, false);
+
+		if (e != null) {
+			onMouse(mouseup, doc, mouseUp, false);
+			pubSync(mousedown, self, mouseLeft0, mouseTop0, plotWidCss, plotHgtCss, null);
+		}
+
+		let { left, top, width, height } = select;
+
+		downSelectLeft   = left;
+		downSelectTop    = top;
+		downSelectWidth  = width;
+		downSelectHeight = height;
+
+	//	hideSelect();
+	}
+
+	function mouseUp(e, src, _l, _t, _w, _h, _i) {
+		dragging = drag._x = drag._y = false;
+
+		cacheMouse(e, src, _l, _t, _w, _h, _i, false, true);
+
+		let { left, top, width, height } = select;
+
+		let hasSelect = width > 0 || height > 0;
+		let chgSelect = (
+			downSelectLeft   != left   ||
+			downSelectTop    != top    ||
+			downSelectWidth  != width  ||
+			downSelectHeight != height
+		);
+
+		hasSelect && chgSelect && setSelect(select);
+
+		if (drag.setScale && hasSelect && chgSelect) {
+		//	if (syncKey != null) {
+		//		dragX = drag.x;
+		//		dragY = drag.y;
+		//	}
+
+			let xOff = left,
+				xDim = width,
+				yOff = top,
+				yDim = height;
+
+			if (scaleX.ori == 1) {
+				xOff = top,
+				xDim = height,
+				yOff = left,
+				yDim = width;
+			}
+
+			if (dragX) {
+				_setScale(xScaleKey,
+					posToVal(xOff, xScaleKey),
+					posToVal(xOff + xDim, xScaleKey)
+				);
+			}
+
+			if (dragY) {
+				for (let k in scales) {
+					let sc = scales[k];
+
+					if (k != xScaleKey && sc.from == null && sc.min != inf) {
+						_setScale(k,
+							posToVal(yOff + yDim, k),
+							posToVal(yOff, k)
+						);
+					}
+				}
+			}
+
+			hideSelect();
+		}
+		else if (cursor.lock) {
+			cursor._lock = !cursor._lock;
+			updateCursor(src, true, e != null);
+		}
+
+		if (e != null) {
+			offMouse(mouseup, doc);
+			pubSync(mouseup, self, mouseLeft1, mouseTop1, plotWidCss, plotHgtCss, null);
+		}
+	}
+
+	function mouseLeave(e, src, _l, _t, _w, _h, _i) {
+		if (cursor._lock)
+			return;
+
+		setCursorEvent(e);
+
+		let _dragging = dragging;
+
+		if (dragging) {
+			// handle case when mousemove aren't fired all the way to edges by browser
+			let snapH = true;
+			let snapV = true;
+			let snapProx = 10;
+
+			let dragH, dragV;
+
+			if (scaleX.ori == 0) {
+				dragH = dragX;
+				dragV = dragY;
+			}
+			else {
+				dragH = dragY;
+				dragV = dragX;
+			}
+
+			if (dragH && dragV) {
+				// maybe omni corner snap
+				snapH = mouseLeft1 <= snapProx || mouseLeft1 >= plotWidCss - snapProx;
+				snapV = mouseTop1  <= snapProx || mouseTop1  >= plotHgtCss - snapProx;
+			}
+
+			if (dragH && snapH)
+				mouseLeft1 = mouseLeft1 < mouseLeft0 ? 0 : plotWidCss;
+
+			if (dragV && snapV)
+				mouseTop1 = mouseTop1 < mouseTop0 ? 0 : plotHgtCss;
+
+			updateCursor(null, true, true);
+
+			dragging = false;
+		}
+
+		mouseLeft1 = -10;
+		mouseTop1 = -10;
+
+		activeIdxs.fill(null);
+
+		// passing a non-null timestamp to force sync/mousemove event
+		updateCursor(null, true, true);
+
+		if (_dragging)
+			dragging = _dragging;
+	}
+
+	function dblClick(e, src, _l, _t, _w, _h, _i) {
+		if (cursor._lock)
+			return;
+
+		setCursorEvent(e);
+
+		autoScaleX();
+
+		hideSelect();
+
+		if (e != null)
+			pubSync(dblclick, self, mouseLeft1, mouseTop1, plotWidCss, plotHgtCss, null);
+	}
+
+	function syncPxRatio() {
+		axes.forEach(syncFontSize);
+		_setSize(self.width, self.height, true);
+	}
+
+	on(dppxchange, win, syncPxRatio);
+
+	// internal pub/sub
+	const events = {};
+
+	events.mousedown = mouseDown;
+	events.mousemove = mouseMove;
+	events.mouseup = mouseUp;
+	events.dblclick = dblClick;
+	events["setSeries"] = (e, src, idx, opts) => {
+		let seriesIdxMatcher = syncOpts.match[2];
+		idx = seriesIdxMatcher(self, src, idx);
+		idx != -1 && setSeries(idx, opts, true, false);
+	};
+
+	if (showCursor) {
+		onMouse(mousedown,  over, mouseDown);
+		onMouse(mousemove,  over, mouseMove);
+		onMouse(mouseenter, over, e => {
+			setCursorEvent(e);
+			syncRect(false);
+		});
+		onMouse(mouseleave, over, mouseLeave);
+
+		onMouse(dblclick, over, dblClick);
+
+		cursorPlots.add(self);
+
+		self.syncRect = syncRect;
+	}
+
+	// external on/off
+	const hooks = self.hooks = opts.hooks || {};
+
+	function fire(evName, a1, a2) {
+		if (deferHooks)
+			hooksQueue.push([evName, a1, a2]);
+		else {
+			if (evName in hooks) {
+				hooks[evName].forEach(fn => {
+					fn.call(null, self, a1, a2);
+				});
+			}
+		}
+	}
+
+	(opts.plugins || []).forEach(p => {
+		for (let evName in p.hooks)
+			hooks[evName] = (hooks[evName] || []).concat(p.hooks[evName]);
+	});
+
+	const seriesIdxMatcher = (self, src, srcSeriesIdx) => srcSeriesIdx;
+
+	const syncOpts = assign({
+		key: null,
+		setSeries: false,
+		filters: {
+			pub: retTrue,
+			sub: retTrue,
+		},
+		scales: [xScaleKey, series[1] ? series[1].scale : null],
+		match: [retEq, retEq, seriesIdxMatcher],
+		values: [null, null],
+	}, cursor.sync);
+
+	if (syncOpts.match.length == 2)
+		syncOpts.match.push(seriesIdxMatcher);
+
+	cursor.sync = syncOpts;
+
+	const syncKey = syncOpts.key;
+
+	const sync = _sync(syncKey);
+
+	function pubSync(type, src, x, y, w, h, i) {
+		if (syncOpts.filters.pub(type, src, x, y, w, h, i))
+			sync.pub(type, src, x, y, w, h, i);
+	}
+
+	sync.sub(self);
+
+	function pub(type, src, x, y, w, h, i) {
+		if (syncOpts.filters.sub(type, src, x, y, w, h, i))
+			events[type](null, src, x, y, w, h, i);
+	}
+
+	self.pub = pub;
+
+	function destroy() {
+		sync.unsub(self);
+		cursorPlots.delete(self);
+		mouseListeners.clear();
+		off(dppxchange, win, syncPxRatio);
+		root.remove();
+		legendTable?.remove(); // in case mounted outside of root
+		fire("destroy");
+	}
+
+	self.destroy = destroy;
+
+	function _init() {
+		fire("init", opts, data);
+
+		setData(data || opts.data, false);
+
+		if (pendScales[xScaleKey])
+			setScale(xScaleKey, pendScales[xScaleKey]);
+		else
+			autoScaleX();
+
+		shouldSetSelect = select.show && (select.width > 0 || select.height > 0);
+		shouldSetCursor = shouldSetLegend = true;
+
+		_setSize(opts.width, opts.height);
+	}
+
+	series.forEach(initSeries);
+
+	axes.forEach(initAxis);
+
+	if (then) {
+		if (then instanceof HTMLElement) {
+			then.appendChild(root);
+			_init();
+		}
+		else
+			then(self, _init);
+	}
+	else
+		_init();
+
+	return self;
+}
+
+uPlot.assign = assign;
+uPlot.fmtNum = fmtNum;
+uPlot.rangeNum = rangeNum;
+uPlot.rangeLog = rangeLog;
+uPlot.rangeAsinh = rangeAsinh;
+uPlot.orient   = orient;
+uPlot.pxRatio = pxRatio;
+
+{
+	uPlot.join = join;
+}
+
+{
+	uPlot.fmtDate = fmtDate;
+	uPlot.tzDate  = tzDate;
+}
+
+uPlot.sync = _sync;
+
+{
+	uPlot.addGap = addGap;
+	uPlot.clipGaps = clipGaps;
+
+	let paths = uPlot.paths = {
+		points,
+	};
+
+	(paths.linear  = linear);
+	(paths.stepped = stepped);
+	(paths.bars    = bars);
+	(paths.spline  = monotoneCubic);
+}
+
+export { uPlot as default };

@@ -83,19 +83,6 @@ window.benchInit = async function benchInit(backend, initOpts = {}) {
     crossOriginIsolated: self.crossOriginIsolated === true,
     sharedArrayBuffer: typeof SharedArrayBuffer !== 'undefined',
   };
-  if (backend === 'residual-lab-threads') {
-    // As www/js/threads.js does it: the threads build, its helper on the same memory.
-    LabMod = await import('./lab/threads/residual_lab.js');
-    const module = await WebAssembly.compileStreaming(fetch(new URL('./lab/threads/residual_lab_bg.wasm', import.meta.url)));
-    const exports = await LabMod.default({ module_or_path: module });
-    const helper = new Worker(new URL('./lab/threads/helper.js', import.meta.url), { type: 'module' });
-    await new Promise((resolve) => { helper.onmessage = resolve; helper.postMessage({ module, memory: exports.memory, js: new URL('./lab/threads/residual_lab.js', import.meta.url).href }); });
-    const t0 = performance.now();
-    while (LabMod.helper_threads() === 0 && performance.now() - t0 < 10000) await new Promise((r) => setTimeout(r, 1));
-    info.ok = typeof LabMod.Lab === 'function' && LabMod.helper_threads() === 1;
-    info.library = `Residual Lab (Rust -> wasm, threads build: relaxed SIMD, ${1 + LabMod.helper_threads()} threads)`;
-    return info;
-  }
   if (backend === 'residual-lab' || backend === 'residual-lab-simd128') {
     // As the lab's page chooses (www/js/core.js): the relaxed-SIMD build where it validates.
     const probe = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 8, 1, 96, 3, 123, 123, 123, 1, 123,

@@ -5,9 +5,9 @@ import { scaledToTop } from "../prep.js";
 
 const CURVES = {
   fwd: { key: "act_mean_sq", values: "second_moment", reason: "second_moment_reason",
-    what: "dotted: mean-field prediction of E[h_l²] at init (infinite width)" },
+    what: "dotted: mean-field prediction of E[h_l²] at init (infinite width), averaged over the training inputs" },
   bwd: { key: "grad_rms", values: "grad_rms_relative", reason: "grad_reason",
-    what: "dotted: mean-field shape of the gradient at init, scaled to equal the measured init value at l = L" },
+    what: "dotted: mean-field shape of the gradient at init averaged over the training inputs (as the measured RMS averages over the batch), scaled to equal the measured init value at l = L" },
 };
 
 export function overlayNotes(state) {

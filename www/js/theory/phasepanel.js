@@ -8,6 +8,7 @@ import { el } from "../ui/dom.js";
 import { SW2_RANGE, SB2_RANGE } from "./config.js";
 
 const XI_CAP = 1000; // xi_c at or above this (and infinite on the edge of chaos) gets the top colour
+const HOMOGENEOUS = new Set(["relu", "leaky_relu", "linear"]); // no chaotic phase (phi(a x) = a phi(x), a > 0)
 
 /** Rounds a click to values a reader would type: s_w^2 to 0.05, s_b^2 to 0.005. */
 export function roundPoint(p) {
@@ -44,6 +45,17 @@ function field(pd, mode) {
     label: "colour: χ₁ (log scale)" };
 }
 
+/** Where the edge of chaos is when it is not inside the window (sigmoid's lies near σ_w² ≈ 103). */
+function edgeNote(pd) {
+  const c = Array.from(pd.critical ?? []);
+  if (c.length && c.every((v) => v === null)) return "; no edge of chaos for σ_w² up to 1000";
+  const known = c.filter((v) => v !== null);
+  if (known.length && known.every((v) => v > SW2_RANGE[1])) {
+    return `; its edge of chaos lies outside this window, at σ_w² ≈ ${fmt(Math.min(...known), 3)}–${fmt(Math.max(...known), 3)}`;
+  }
+  return "";
+}
+
 export function phasePanel(state, client, restart) {
   const $ = (s) => document.querySelector(s);
   const card = $("#card-phase");
@@ -77,15 +89,31 @@ export function phasePanel(state, client, restart) {
     if (m.type !== "point") { pointText.textContent = `could not compute χ₁ here: ${m.message}`; return; }
     const L = state.cfg.nets[0].depth;
     const xi = m.xi_c, finite = Number.isFinite(xi) && xi > 0;
-    const phase = Math.abs(m.chi1 - 1) < 0.01 ? "at the edge of chaos" : m.chi1 < 1 ? "ordered (gradients vanish)" : "chaotic (gradients explode)";
-    const depthText = finite
-      ? `so plain ${a} nets up to about 6ξ_c ≈ ${fmt(6 * xi, 2)} layers train (Schoenholz et al. 2017). Net A has ${L}: ${L <= 6 * xi ? "within" : "beyond"} that.`
-      : `infinite here: on the edge of chaos signals propagate through any depth (Schoenholz et al. 2017). Net A has ${L} layers.`;
+    const reluLike = HOMOGENEOUS.has(a), unbounded = !Number.isFinite(m.q_star);
+    const edge = Math.abs(m.chi1 - 1) < 0.01;
+    // ReLU-like nets have no chaotic phase: beyond chi1 = 1 the variance grows without bound while
+    // correlations still go to 1.
+    const phase = edge ? "at the edge of chaos" : m.chi1 < 1 ? "ordered (gradients vanish)"
+      : reluLike ? "unbounded: q and the gradients grow without limit (ReLU-like nets have no chaotic phase; correlations still go to 1)"
+        : "chaotic (gradients explode)";
+    const formal = finite && m.q_star === 0;
+    let depthText;
+    if (unbounded) {
+      depthText = `there is no fixed point to relax to: q grows without bound. Net A has ${L} layers.`;
+    } else if (finite) {
+      depthText = `so plain ${a} nets up to about 6ξ_c ≈ ${fmt(6 * xi, 2)} layers train (Schoenholz et al. 2017). Net A has ${L}: ${L <= 6 * xi ? "within" : "beyond"} that.` +
+        (formal ? " At σ_b² = 0 that ξ_c is only formal: q itself decays to q* = 0, and correlations approach 1 more slowly than e^(−l/ξ_c)." : "");
+    } else {
+      depthText = "infinite here: correlations approach their fixed point polynomially, not exponentially, so ξ_c sets no depth limit of its own " +
+        "(Schoenholz et al. 2017)" + (reluLike ? `; they still approach it: for ReLU at σ_b² = 0, two orthogonal inputs reach correlation 0.988 after 50 layers. Net A has ${L} layers.` : `. Net A has ${L} layers.`);
+    }
     pointText.replaceChildren();
     const num = (k, v, text) => el("strong", { class: "num", "data-k": k, "data-v": String(v), text });
+    const xiq = m.xi_q, xiqFinite = Number.isFinite(xiq) && xiq > 0;
     pointText.append(`Net A: plain, ${a}, σ_w² = `, num("sw2", p.sw2, fmt(p.sw2)), ", σ_b² = ", num("sb2", p.sb2, fmt(p.sb2)),
-      `: ${phase}, χ₁ = `, num("chi1", m.chi1, fmt(m.chi1)), ", ξ_c = ", num("xi", xi, finite ? `${fmt(xi, 3)} layers` : "∞"),
-      `, ${finite ? "" : "is "}${depthText}`);
+      `: ${phase}, χ₁ = `, num("chi1", m.chi1, fmt(m.chi1)), ", ξ_q = ", num("xi_q", xiq, xiqFinite ? `${fmt(xiq, 3)} layers` : "∞"),
+      xiqFinite ? " (q settles to q* over about that many layers), ξ_c = " : ", ξ_c = ", num("xi", xi, finite ? `${fmt(xi, 3)} layers` : "∞"),
+      `${finite ? ", " : unbounded ? ": " : ", is "}${depthText}`);
   }
 
   canvas.addEventListener("click", async (ev) => {
@@ -115,7 +143,7 @@ export function phasePanel(state, client, restart) {
         drawPhase(canvas, { nx: pd.nx, ny: pd.ny, sw2: pd.sw2, sb2: pd.sb2, values: f.values, vmin: f.vmin, vmax: f.vmax,
           palette: f.palette, line: pd.critical, marker, width, height: Math.round((width - 68) * (width < 420 ? 0.75 : 0.6)) + 98,
           barLabel: f.label, barTicks: f.ticks });
-        status.textContent = `${pd.activation}: ${pd.nx} × ${pd.ny} grid, computed in ${fmt(pd.ms, 2)} ms in the theory worker`;
+        status.textContent = `${pd.activation}: ${pd.nx} × ${pd.ny} grid, computed in ${fmt(pd.ms, 2)} ms in the theory worker` + edgeNote(pd);
         status.dataset.activation = pd.activation;
       }
       const ps = marker ? `${act.value}|${marker.sw2}|${marker.sb2}|${state.cfg.nets[0].depth}` : "";

@@ -1,7 +1,7 @@
 // Jacobian singular values of each net (lab.jacobian_spectrum in the net's worker): a log-x
 // histogram per net on a shared axis and the summary numbers. Refreshed on the button, once
 // after every reset, and every 2 s while training, only while the panel is on screen.
-import { drawHistogram, logRange } from "../charts/histogram.js";
+import { Histogram, logRange } from "../charts/histogram.js";
 import { NET_COLORS, NET_NAMES } from "../palette.js";
 import { fmt, fmtInt } from "../format.js";
 import { netsSettled, visibility } from "./util.js";
@@ -12,12 +12,12 @@ export function spectrumPanel(state, sim) {
   const $ = (s) => document.querySelector(s);
   const card = $("#card-spectrum");
   if (!card) return null;
-  const canvases = [$("#spectrum-a"), $("#spectrum-b")], texts = [$("#spectrum-text-a"), $("#spectrum-text-b")];
+  const charts = [$("#spectrum-a"), $("#spectrum-b")].map((el) => new Histogram(el, { height: 190 }));
+  const texts = [$("#spectrum-text-a"), $("#spectrum-text-b")];
   const status = $("#spectrum-status");
   const visible = visibility(card);
   let spectra = [null, null], errors = [null, null];
   let gen = null, busy = false, last = -Infinity, dirty = true;
-  new ResizeObserver(() => { dirty = true; }).observe(card);
 
   async function refresh() {
     if (busy || !netsSettled(state)) return;
@@ -38,9 +38,8 @@ export function spectrumPanel(state, sim) {
 
   function draw() {
     const range = logRange(spectra.map((s) => s?.singular_values));
-    const width = Math.max(150, canvases[0].parentElement.clientWidth);
     spectra.forEach((s, i) => {
-      drawHistogram(canvases[i], { values: s?.singular_values, range, width, height: 190, color: NET_COLORS[i], mark: 1,
+      charts[i].setData({ values: s?.singular_values, range, color: NET_COLORS[i], mark: 1,
         message: errors[i] ? "this net could not run" : s ? undefined : "computing…" });
       const t = texts[i];
       if (!s) { t.textContent = errors[i] ? `${NET_NAMES[i]}: ${errors[i]}` : ""; return; }

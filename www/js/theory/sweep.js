@@ -1,6 +1,7 @@
-// Depth sweep at init: for each net, the geometric mean over seeds and the 10-90% band of the
-// forward and backward signal at every depth, next to the mean-field prediction. The sweep runs
-// in each net's worker (lab.depth_sweep) on the "Run sweep" button.
+// Depth sweep at init: for each net, the mean over seeds (the statistic mean-field theory
+// predicts), the median and the 10-90% band of the forward and backward signal at every depth,
+// next to the mean-field prediction. The sweep runs in each net's worker (lab.depth_sweep) on
+// the "Run sweep" button.
 import { LineChart } from "../charts/linechart.js";
 import { NET_COLORS, NET_NAMES } from "../palette.js";
 import { positiveOrNull, scaledToTop } from "../prep.js";
@@ -25,7 +26,7 @@ const col = (arr, len) => Array.from({ length: len }, (_, l) => positiveOrNull(a
 
 /** Columns for one side (fwd: act_mean_sq, bwd: grad_rms) of every net's sweep. */
 export function sweepData(state, sweeps, side) {
-  const len = Math.max(2, ...sweeps.map((s) => s?.act_mean_sq.geo_mean.length ?? 0));
+  const len = Math.max(2, ...sweeps.map((s) => s?.act_mean_sq.mean.length ?? 0));
   const series = [];
   sweeps.forEach((s, i) => {
     if (!s) return;
@@ -34,27 +35,31 @@ export function sweepData(state, sweeps, side) {
     const hi = series.length;
     series.push({ label: `${name} 90%`, color: `${color}55`, width: 0.8, legend: false, values: col(b.p90, len) });
     series.push({ label: `${name} 10%`, color: `${color}55`, width: 0.8, legend: false, values: col(b.p10, len), bandTo: hi, bandFill: `${color}33` });
-    series.push({ label: `${name} geo. mean (band 10–90%)`, color, width: 2.2, points: len <= 40, values: col(b.geo_mean, len) });
+    series.push({ label: `${name} mean (band 10–90%)`, color, width: 2.2, points: len <= 40, values: col(b.mean, len) });
+    series.push({ label: `${name} median`, color, width: 1, dash: [6, 4], values: col(b.median, len) });
     const t = state.cfg.view.theory === false ? null : state.nets[i].theory;
-    const th = side === "fwd" ? t?.second_moment : t?.grad_rms_relative && scaledToTop(t.grad_rms_relative, b.geo_mean);
+    const th = side === "fwd" ? t?.second_moment : t?.grad_rms_relative && scaledToTop(t.grad_rms_relative, b.mean);
     if (th) series.push({ label: side === "fwd" ? `${name} theory` : `${name} theory, = mean at l=L`, color, width: 1.5, dash: [2, 3], values: col(th, len) });
   });
   return { x: Array.from({ length: len }, (_, l) => l), series };
 }
 
-/** One sentence per net: the measured spread of ln E[h_L²] over seeds next to √(5L/W). */
+/** One sentence per net: the spread of ln E[h_L²] over seeds and the gap between the geometric
+ * mean and the mean, next to Hanin & Rolnick's √(5L/W) and exp(−5L/(2W)) for plain ReLU nets. */
 function bandText(state, sweeps) {
   const parts = [];
   sweeps.forEach((s, i) => {
     const m = state.nets[i].config?.model;
     if (!s || !m) return;
-    const L = s.act_mean_sq.p10.length - 1;
-    const sigma = Math.log(s.act_mean_sq.p90[L] / s.act_mean_sq.p10[L]) / (2 * Z90);
-    const est = Math.sqrt((5 * m.depth) / m.width);
+    const b = s.act_mean_sq, L = b.mean.length - 1;
+    const sigma = Math.log(b.p90[L] / b.p10[L]) / (2 * Z90);
+    const est = Math.sqrt((5 * m.depth) / m.width), gap = Math.exp((-5 * m.depth) / (2 * m.width));
     const plainRelu = m.kind === "plain" && m.activation === "relu";
     parts.push(`Net ${NET_NAMES[i]} (${m.kind}, ${m.activation}, L = ${m.depth}, W = ${m.width}): the 10–90% band at l = L ` +
-      `spans ×${fmt(Math.exp(2 * Z90 * sigma), 2)}, a spread of ${fmt(sigma, 2)} in ln E[h_L²]` +
-      (plainRelu ? `; √(5L/W) = ${fmt(est, 2)}.` : ` (√(5L/W) = ${fmt(est, 2)} holds for plain ReLU nets).`) +
+      `spans ×${fmt(Math.exp(2 * Z90 * sigma), 2)}, a spread of ${fmt(sigma, 2)} in ln E[h_L²]; ` +
+      `the geometric mean over seeds is ${fmt(b.geo_mean[L] / b.mean[L], 2)} × the mean` +
+      (plainRelu ? ` (√(5L/W) = ${fmt(est, 2)} and exp(−5L/(2W)) = ${fmt(gap, 2)} for plain ReLU).`
+        : ` (for plain ReLU nets √(5L/W) = ${fmt(est, 2)} and exp(−5L/(2W)) = ${fmt(gap, 2)}).`) +
       (s.diverged ? ` ${s.diverged} of ${s.seeds} seeds gave NaN/Inf and are left out.` : ""));
   });
   return parts.join(" ");

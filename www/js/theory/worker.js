@@ -2,7 +2,7 @@
 // computed with the core (static functions and small fresh Labs), off the main thread.
 // Protocol (main -> worker), every reply carries the request's id:
 //   {type:"phase", id, activation}            -> {type:"phase", nx, ny, sw2, sb2, chi1, xi_c, q_star, critical, ms}
-//   {type:"point", id, activation, sw2, sb2}  -> {type:"point", chi1, xi_c, q_star}
+//   {type:"point", id, activation, sw2, sb2}  -> {type:"point", chi1, xi_c, xi_q, q_star}
 //   {type:"truths", id}                       -> {type:"progress", part, result}* then {type:"truths", parts}
 //   any failure                               -> {type:"error", id, message}
 import { plain } from "../report.js";
@@ -24,10 +24,10 @@ function phase(Lab, msg) {
   self.postMessage(out, [out.sw2.buffer, out.sb2.buffer, out.chi1.buffer, out.xi_c.buffer, out.q_star.buffer]);
 }
 
-/** chi1, xi_c and q* at one point: a 2 x 2 diagram whose first corner is the point. */
+/** chi1, xi_c, xi_q and q* at one point: a 2 x 2 diagram whose first corner is the point. */
 function point(Lab, msg) {
   const pd = Lab.phase_diagram(msg.activation, [msg.sw2, msg.sw2 * (1 + 1e-7)], [msg.sb2, msg.sb2 + 1e-7], 2, 2);
-  self.postMessage({ type: "point", id: msg.id, chi1: pd.chi1[0], xi_c: pd.xi_c[0], q_star: pd.q_star[0] });
+  self.postMessage({ type: "point", id: msg.id, chi1: pd.chi1[0], xi_c: pd.xi_c[0], xi_q: pd.xi_q[0], q_star: pd.q_star[0] });
 }
 
 /** Builds a Lab, runs f on it, frees it. */
@@ -41,7 +41,9 @@ function spectrumRow(Lab, row) {
     const j = lab.jacobian_spectrum();
     let min = Infinity;
     for (const s of j.singular_values) min = Math.min(min, s);
-    return { id: row.id, label: row.label, max: j.max, min, mean_sq: j.mean_sq, normalized_var: j.normalized_var };
+    const L = row.config.model.depth;
+    return { id: row.id, label: row.label, depth: L, max: j.max, min, mean_sq: j.mean_sq, normalized_var: j.normalized_var,
+      per_block: j.mean_sq ** (1 / L) };
   });
 }
 
@@ -56,11 +58,11 @@ function trainRow(Lab, row, steps) {
   });
 }
 
-/** Per-block growth of the stream's second moment: measured over seeds vs mean-field theory. */
+/** Per-block growth of the stream's second moment: the mean over seeds vs mean-field theory. */
 function addRow(Lab, spec) {
   return withLab(Lab, spec.config, (lab) => {
     const L = spec.config.model.depth;
-    const g = lab.depth_sweep(spec.seeds).act_mean_sq.geo_mean;
+    const g = lab.depth_sweep(spec.seeds).act_mean_sq.mean;
     const th = plain(lab.theory()).second_moment;
     const ratios = [];
     for (let l = 0; l < L; l++) ratios.push(g[l + 1] / g[l]);
