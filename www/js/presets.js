@@ -30,7 +30,8 @@ export const PRESETS = [
     text: "No normalization, He init, branch scale α = 1 (left): at init each block adds its branch's variance to the stream, " +
       "about ×3 per block with a 2-layer He branch, 3³⁰ ≈ 10¹⁴ at the top. With α = 1/√L (right) it still grows, by " +
       "(1 + 2/L)^L ≈ 6.9 over all 30 blocks in mean-field theory, a factor that approaches e² ≈ 7.4 as L grows but never exceeds it " +
-      "(a single net of width 32 scatters around it). Both train; the α = 1 net starts from a loss near 10⁶ and lags far behind.",
+      "(a single net of width 32 scatters around it). Trained, the α = 1/√L net learns within a few hundred steps; the α = 1 " +
+      "net starts from a loss near 10⁶ and lags far behind.",
     nets: [res({ depth: 30, branch_scale: "one" }), res({ depth: 30, branch_scale: "inv_sqrt_depth" })],
   },
   {
