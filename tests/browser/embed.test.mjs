@@ -59,7 +59,7 @@ test("the first element trains and draws, with the chosen charts and controls on
   assert.ok(i.step >= 20, `steps ${i.step}`);
   assert.deepEqual(i.fields, ["a.depth", "b.depth"]);
   assert.equal(i.snap.cfg.view.preset, "degradation");
-  assert.equal(i.snap.cfg.nets[0].depth, 50);
+  assert.deepEqual(i.snap.cfg.nets.map((n) => n.depth), [10, 50]); // plain+BN at 10 and 50 layers
   assert.ok(i.canvases.length >= 2 && i.canvases.every((c) => c.ink > 200), JSON.stringify(i.canvases));
   // host styles stay out: the page's 30px hot-pink buttons and serif font do not reach inside
   assert.notEqual(i.btnFont, "30px");

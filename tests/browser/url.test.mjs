@@ -93,8 +93,8 @@ test("a link naming a preset loads that preset's settings, with the link's other
   await fresh(page, `${srv.base}/www/#preset=degradation&seed=5`);
   const s = await waitReady(page);
   assert.equal(s.cfg.view.preset, "degradation");
-  assert.deepEqual(s.nets.map((n) => n.config.model.depth), [50, 50], "the preset's depth, not the default");
-  assert.deepEqual(s.nets.map((n) => n.config.model.kind), ["plain", "residual"]);
+  assert.deepEqual(s.nets.map((n) => n.config.model.depth), [10, 50], "the preset's depths, not the default");
+  assert.deepEqual(s.nets.map((n) => [n.config.model.kind, n.config.model.norm]), [["plain", "batch"], ["plain", "batch"]]);
   assert.equal(s.cfg.seed, 5);
   assert.deepEqual(page.errors, []);
 });
