@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// Writes the browser files of uPlot (MIT, pinned to 1.6.32 in package.json) from node_modules
-// into www/vendor/, so the page needs no node_modules at run time.
+// Writes the browser files of uPlot (MIT, pinned to 1.6.32 in package.json) and of Papa Parse
+// (MIT, pinned to 5.7.1; the CSV reader of www/js/data/csv.js) from node_modules into
+// www/vendor/, so the page needs no node_modules at run time.
 //
 // www/vendor/uPlot.esm.js is a trimmed build of the package's dist/uPlot.esm.js, minified by
 // esbuild: the same `export default uPlot`, without what the lab never draws. uPlot's own source
@@ -122,3 +123,16 @@ writeFileSync(path.join(dst, "uPlot.esm.js"),
 copyFileSync(path.join(src, "uPlot.min.css"), path.join(dst, "uPlot.min.css"));
 copyFileSync(path.join(pkgDir, "LICENSE"), path.join(dst, "uPlot.LICENSE"));
 console.log("vendor: wrote uPlot.esm.js (trimmed, minified), copied uPlot.min.css and its LICENSE to www/vendor/");
+
+// Papa Parse ships CommonJS/UMD only: esbuild wraps it as one minified ES module whose default
+// export is the Papa object, unchanged. The page imports it only when a CSV file is read.
+const PAPA_VERSION = "5.7.1";
+const papaDir = path.join(root, "node_modules", "papaparse");
+const papaVersion = existsSync(papaDir) ? JSON.parse(readFileSync(path.join(papaDir, "package.json"), "utf8")).version : null;
+if (papaVersion !== PAPA_VERSION) fail(`node_modules/papaparse is ${papaVersion ?? "missing"}; expected ${PAPA_VERSION} (run npm ci)`);
+const papa = buildSync({ stdin: { contents: 'export { default } from "papaparse";', resolveDir: root, loader: "js" }, bundle: true,
+  format: "esm", minify: true, legalComments: "none", write: false, logLevel: "error" }).outputFiles[0].text;
+writeFileSync(path.join(dst, "papaparse.esm.js"),
+  `/*! Papa Parse v${PAPA_VERSION} (c) Matthew Holt, MIT (papaparse.LICENSE), https://github.com/mholt/PapaParse; ES module by scripts/vendor.mjs */\n${papa}`);
+copyFileSync(path.join(papaDir, "LICENSE"), path.join(dst, "papaparse.LICENSE"));
+console.log("vendor: wrote papaparse.esm.js (minified ES module) and its LICENSE to www/vendor/");
