@@ -81,6 +81,40 @@ test("drawing: clicks add points of three classes, both nets train on them, the 
   assert.deepEqual(page.errors, []);
 });
 
+test("drawing: more than 200 points stay out of the link and travel in the exported trainer state", async () => {
+  await fresh(page, `${srv.base}/www/#src=draw&seed=5`);
+  await waitReady(page);
+  await page.locator("#card-boundary").scrollIntoViewIfNeeded();
+  const box = await page.locator("#boundary-a").boundingBox();
+  for (const c of [0, 1]) {
+    await page.click(`.class-pick[data-class="${c}"]`);
+    for (let i = 0; i < 105; i++) {
+      const u = 0.08 + 0.38 * ((i % 15) / 14) + 0.46 * c, v = 0.08 + 0.84 * (Math.floor(i / 15) / 6);
+      await page.mouse.click(box.x + u * box.width, box.y + v * box.height);
+    }
+  }
+  await allReady(page, "n.data && n.data.n === 210");
+  const s = await snapshot(page);
+  assert.doesNotMatch(s.hash, /pts=/, "210 points are not written into the link");
+  assert.match(await page.textContent("#draw-count"), /210 points \(more than 200: not in the link/);
+  const [download] = await Promise.all([page.waitForEvent("download"), page.click("#btn-export-state")]);
+  const saved = readFileSync(await download.path(), "utf8");
+  // a fresh page without the points, then the saved file
+  await fresh(page, `${srv.base}/www/#src=draw&seed=5`);
+  await waitReady(page);
+  assert.deepEqual((await snapshot(page)).nets.map((n) => n.status), ["waiting", "waiting"]);
+  await page.setInputFiles("#import-file", { name: "state.json", mimeType: "application/json", buffer: Buffer.from(saved) });
+  await allReady(page, "n.data && n.data.n === 210");
+  await page.waitForFunction(() => /210 points/.test(document.querySelector("#draw-count").textContent));
+  const back = await snapshot(page);
+  assert.equal(back.cfg.view.source, "draw");
+  assert.equal(back.cfg.data.name, "spiral", "the dataset setting is not overwritten by \"custom\"");
+  // Reset rebuilds both nets from the restored points
+  await page.click("#btn-reset");
+  await allReady(page, "n.data && n.data.n === 210 && n.latest && n.latest.step === 0");
+  assert.deepEqual(page.errors, []);
+});
+
 test("CSV: a bad file is refused with its line and column, the nets go on; a good file trains both nets", async () => {
   await fresh(page, `${srv.base}/www/#seed=3`);
   await waitReady(page);

@@ -159,7 +159,7 @@ export function parseHash(hash, base = defaults()) {
     if (!row) { notices.push(`ignored unknown link parameter "${short(k)}"`); continue; }
     const c = coerce(row, v);
     if (c.ok) setPath(cfg, row.path, c.value);
-    else notices.push(`${row.key}="${short(v)}" is ${c.why}; using ${row.def}`);
+    else notices.push(`${row.key}="${short(v)}" is ${c.why}; using ${row.def === "" ? "none" : row.def}`);
   }
   crossCheck(cfg, notices);
   return { cfg, notices };
