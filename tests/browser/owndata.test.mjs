@@ -161,6 +161,53 @@ test("CSV: a bad file is refused with its line and column, the nets go on; a goo
   assert.deepEqual(page.errors, []);
 });
 
+/** Drops a file named `name` with `text` on the page's body, as a drag from the desktop would. */
+async function drop(name, text) {
+  await page.evaluate(({ name, text }) => {
+    const dt = new DataTransfer();
+    dt.items.add(new File([text], name, { type: "text/csv" }));
+    document.body.dispatchEvent(new DragEvent("drop", { dataTransfer: dt, bubbles: true, cancelable: true }));
+  }, { name, text });
+}
+
+test("CSV: a file dropped anywhere is read as data (not as a saved state); 1-D classes and regression get their views", async () => {
+  await fresh(page, `${srv.base}/www/#seed=4`);
+  await waitReady(page);
+  // one feature, two classes: there is no plane, so the confusion matrix
+  const one = ["t,label", ...Array.from({ length: 200 }, (_, i) => `${(i / 20).toFixed(2)},${Math.floor(i / 20) % 2 ? "odd" : "even"}`)];
+  await drop("one-feature.csv", one.join("\n"));
+  await page.waitForSelector("#csv-preview:not([hidden])");
+  assert.equal(await page.textContent("#export-status"), "", "the state import did not see the file");
+  assert.match(await page.textContent("#csv-summary"), /1 feature, standardized.*2 classes \(even: 100, odd: 100\)/);
+  await page.click("#btn-csv-apply");
+  await allReady(page, "n.data && n.data.d_in === 1");
+  await trainFor(page, 1000);
+  await page.waitForSelector("#data-view");
+  assert.match(await page.textContent("#h-boundary"), /Confusion matrix/);
+  assert.match(await page.textContent(".dv-stat"), /of 40 test points right/);
+  // regression on 3 features: predictions against targets
+  const reg = ["a,b,c,price", ...Array.from({ length: 300 }, (_, i) => {
+    const a = Math.sin(i), b = Math.cos(3 * i), c = (i % 11) / 11;
+    return `${a.toFixed(4)},${b.toFixed(4)},${c.toFixed(4)},${(100 + 20 * a - 10 * b + 5 * c).toFixed(3)}`;
+  })];
+  await drop("prices.csv", reg.join("\n"));
+  await page.waitForSelector("#csv-preview:not([hidden])");
+  assert.equal(await page.inputValue("#csv-task"), "regression");
+  assert.match(await page.textContent("#csv-summary"), /3 features, standardized on the training rows; label “price”, regression \(standardized\)/);
+  await page.click("#btn-csv-apply");
+  await allReady(page, "n.data && n.data.d_in === 3 && n.config.loss === \"mse\"");
+  const s = await trainFor(page, 2500);
+  const tl = s.hist.testLoss[1].filter((v) => v !== null);
+  assert.ok(tl.at(-1) < 0.1 * tl[0], `net B fits the prices: test MSE ${tl[0]} -> ${tl.at(-1)} (standardized targets)`);
+  await page.waitForFunction(() => /Predictions on the test split/.test(document.querySelector("#h-boundary").textContent));
+  await page.waitForFunction(() => /test MSE/.test(document.querySelector(".dv-stat").textContent));
+  const inks = await canvasInk(page, "#data-view canvas.dv-main");
+  for (const c of inks) assert.ok(c.ink > 500, `predictions drawn (${c.ink})`);
+  await page.locator("#card-boundary").screenshot({ path: path.join(ROOT, "test-results", "screenshots", "owndata-regression-card.png") });
+  assert.doesNotMatch(await dynamicText(page), NO_NAN);
+  assert.deepEqual(page.errors, []);
+});
+
 test("digits: selectable on the page; the confusion matrix and misclassified digits replace the boundary", async () => {
   await fresh(page, `${srv.base}/www/#seed=42&b.depth=8&b.width=64&b.norm=layer&speed=20`);
   await waitReady(page);

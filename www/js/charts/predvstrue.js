@@ -2,6 +2,7 @@
 // test split. Draws only.
 import { fitCanvas, FONT, MUTED } from "./hidpi.js";
 import { OI } from "../palette.js";
+import { fmt } from "../format.js";
 
 /**
  * Regression on inputs that are not 2-D: each test point at (true target, prediction), the
@@ -38,6 +39,18 @@ export function drawPredVsTrue(canvas, spec) {
     ctx.fill();
   }
   ctx.fillStyle = spec.theme?.muted ?? MUTED;
+  // the range's ends on both axes (the same range: the diagonal is y = x)
+  ctx.textAlign = "left";
+  ctx.fillText(fmt(lo, 2), m + 2, h - m + 12);
+  ctx.textAlign = "right";
+  ctx.fillText(fmt(hi, 2), w - 6, h - m + 12);
+  ctx.save();
+  ctx.translate(m - 6, 6);
+  ctx.rotate(-Math.PI / 2);
+  ctx.fillText(fmt(hi, 2), 0, 0);
+  ctx.textAlign = "left";
+  ctx.fillText(fmt(lo, 2), -(h - m), 0);
+  ctx.restore();
   ctx.textAlign = "center";
   ctx.fillText("true target →", m + (w - m) / 2, h - 10);
   ctx.save();

@@ -148,7 +148,7 @@ export function createDataView({ state, root = document, onChange }) {
       const pred = Array.from({ length: nTest }, (_, k) => out[k * K]);
       drawPredVsTrue(f.main, { size, truth, pred, theme });
       const mse = truth.reduce((s, t, k) => s + (pred[k] - t) ** 2, 0) / nTest;
-      setStat(`test MSE ${fmt(mse)} over ${fmtInt(nTest)} points (first output)`);
+      setStat(`test MSE ${fmt(mse)} over ${fmtInt(nTest)} points${K > 1 ? " (first output)" : ""}`);
       f.images.hidden = true;
       return;
     }
