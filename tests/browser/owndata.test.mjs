@@ -258,6 +258,27 @@ test("digits: selectable on the page; the confusion matrix and misclassified dig
   assert.deepEqual(page.errors, []);
 });
 
+test("digits in the <residual-lab> element: the confusion matrix replaces the boundary there too", async () => {
+  await fresh(page, `${srv.base}/www/minimal.html`);
+  await page.evaluate(async () => {
+    document.body.insertAdjacentHTML("beforeend", '<residual-lab id="e" config="data=digits&b.depth=8&b.width=64&b.norm=layer" charts="boundary,accuracy" controls="play"></residual-lab>');
+    await import("/www/embed.js");
+  });
+  await page.waitForFunction(() => {
+    const s = document.querySelector("#e").shadowRoot;
+    return s?.querySelector("#data-view") && /of 359 test points right/.test(s.querySelector(".dv-stat")?.textContent ?? "");
+  }, null, { timeout: 30000 });
+  const ink = await page.evaluate(() => [...document.querySelector("#e").shadowRoot.querySelectorAll("#data-view canvas.dv-main")].map((c) => {
+    const d = c.getContext("2d").getImageData(0, 0, c.width, c.height).data;
+    let n = 0;
+    for (let i = 0; i < d.length; i += 4) if (d[i] < 200) n++;
+    return n;
+  }));
+  assert.equal(ink.length, 2);
+  for (const n of ink) assert.ok(n > 500, `drawn (${n})`);
+  assert.deepEqual(page.errors, []);
+});
+
 // The digits numbers of tests/digits.rs: 8 pre-LayerNorm residual blocks x 64, Adam at lr 0.003,
 // batch 64, 200 steps, seed 42. Node runs the simd128 build here as the reference.
 const DIGITS = { model: { depth: 8, width: 64, norm: "layer" }, data: { name: "digits" }, seed: 42 };
