@@ -17,7 +17,7 @@ import { ROOT, MINIFY, ENTRIES, processed, served, bundle } from "./bundle.mjs";
 
 const OUT = path.resolve(ROOT, process.argv[2] ?? "dist");
 const ENTRY_FILES = ["www/embed.js", "www/index.html"];
-const EXTRA = ["www/vendor/uPlot.LICENSE"];
+const EXTRA = ["www/vendor/uPlot.LICENSE", "www/vendor/papaparse.LICENSE"];
 
 if (!existsSync(path.join(ROOT, "pkg/residual_lab_bg.wasm"))) {
   console.error("dist: pkg/ is not built; run scripts/build.sh first");

@@ -106,6 +106,8 @@ pub enum DatasetName {
     Blobs,
     /// 1-D regression: y = sin(3x) + noise.
     Regression,
+    /// 8 x 8 handwritten digits (1,797 images, 10 classes; `digits.rs`).
+    Digits,
     /// Data supplied by the caller through `Trainer::set_data`.
     Custom,
 }
@@ -219,7 +221,7 @@ impl Default for OptimizerConfig {
 #[serde(default, deny_unknown_fields)]
 pub struct DataConfig {
     pub name: DatasetName,
-    /// Number of points (train + test).
+    /// Number of points (train + test). Digits always have all 1,797.
     pub n: usize,
     /// Noise level (the dataset's own scale; see `data.rs`).
     pub noise: f64,
@@ -314,7 +316,17 @@ impl Config {
         match self.data.name {
             DatasetName::Spiral | DatasetName::Blobs => self.data.classes,
             DatasetName::Circles | DatasetName::Xor => 2,
+            DatasetName::Digits => crate::digits::DIGITS_CLASSES,
             DatasetName::Regression | DatasetName::Custom => 1,
+        }
+    }
+
+    /// Input dimension of the built-in datasets (custom data: 2, checked again when it is set).
+    pub fn builtin_input_dim(&self) -> usize {
+        match self.data.name {
+            DatasetName::Regression => 1,
+            DatasetName::Digits => crate::digits::DIGITS_PIXELS,
+            _ => 2,
         }
     }
 
@@ -356,7 +368,7 @@ impl Config {
         if self.is_classification() && d.name == DatasetName::Regression {
             return Err(LabError::invalid("loss", "cross_entropy needs a classification dataset; data.name is regression"));
         }
-        if !self.is_classification() && matches!(d.name, DatasetName::Spiral | DatasetName::Circles | DatasetName::Xor | DatasetName::Blobs) {
+        if !self.is_classification() && matches!(d.name, DatasetName::Spiral | DatasetName::Circles | DatasetName::Xor | DatasetName::Blobs | DatasetName::Digits) {
             return Err(LabError::invalid("loss", format!("mse needs regression targets; data.name {} has class labels", d.name)));
         }
         let acts = m.depth * m.width * self.batch_size;
@@ -368,9 +380,9 @@ impl Config {
                 ),
             ));
         }
-        // The parameter cap uses the widest input and output the built-in datasets have;
-        // custom data is checked again when it is set.
-        let params = self.param_count(2, self.builtin_classes().max(2));
+        // The parameter cap uses the dataset's input and output sizes; custom data is checked
+        // again when it is set.
+        let params = self.param_count(self.builtin_input_dim(), self.builtin_classes().max(2));
         if params > MAX_PARAMS {
             return Err(LabError::invalid(
                 "model.width",

@@ -26,9 +26,13 @@ impl Dataset {
         self.x.len() / self.d_in
     }
 
-    /// Generates a built-in dataset: `n` points, shuffled, split by `test_fraction`.
+    /// Generates a built-in dataset: `n` points, shuffled, split by `test_fraction`. The digits
+    /// are read, not generated: all 1,797, in a split that no seed changes (`digits.rs`).
     pub fn generate(cfg: &Config, rng: &mut Rng) -> Dataset {
         let d = &cfg.data;
+        if d.name == DatasetName::Digits {
+            return crate::digits::dataset(d.test_fraction);
+        }
         let n = d.n;
         let noise = d.noise;
         let k = cfg.builtin_classes();
@@ -68,6 +72,7 @@ impl Dataset {
                     ([x, 0.0], libm::sin(3.0 * x) + noise * rng.normal())
                 }
                 DatasetName::Custom => unreachable!("custom data comes from set_data"),
+                DatasetName::Digits => unreachable!("digits are read above"),
             };
             pts.push(p);
         }
@@ -126,7 +131,7 @@ impl Dataset {
 }
 
 /// Training points for a test fraction: at least one of each side when possible.
-fn split(n: usize, test_fraction: f64) -> usize {
+pub(crate) fn split(n: usize, test_fraction: f64) -> usize {
     let n_test = (n as f64 * test_fraction).round() as usize;
     if test_fraction > 0.0 { n - n_test.clamp(1, n - 1) } else { n }
 }

@@ -10,6 +10,7 @@ pub mod activation;
 pub mod block;
 pub mod config;
 pub mod data;
+pub mod digits;
 pub mod error;
 pub mod init;
 pub mod jacobian;

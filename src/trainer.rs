@@ -64,6 +64,12 @@ impl Trainer {
         }
         let mut rng = Rng::new(config.seed as u64);
         let data = Dataset::generate(&config, &mut rng);
+        let mut config = config;
+        if config.data.name == DatasetName::Digits {
+            // The config says what the data is: all the images, ten classes.
+            config.data.n = data.n();
+            config.data.classes = data.d_out;
+        }
         Ok(Self::build(config, data, rng))
     }
 

@@ -13,6 +13,7 @@ import { Sim } from "./js/sim.js";
 import { createState, markAllDirty } from "./js/state.js";
 import { setPath, writeHash } from "./js/schema.js";
 import { createViews } from "./js/views.js";
+import { createDataView } from "./js/ui/dataview.js";
 import { buildControls } from "./js/ui/controls.js";
 import { renderNotices } from "./js/ui/banners.js";
 import { PRESETS, presetById, presetConfig } from "./js/presets.js";
@@ -100,9 +101,11 @@ export class ResidualLabElement extends HTMLElement {
       chartHeight: Math.max(110, Math.min(480, rowPx - 150)), heatHeight: Math.max(70, Math.min(300, rowPx - 90)),
       maxBoundary: Math.max(90, rowPx - 60), minBoundary: 80, theme: prefersDark() ? DARK_THEME : undefined,
     });
+    // own data: the test-split views for data that is not 2-D (the digits), drawing for src=draw
+    const dataView = createDataView({ state, root, onChange: () => restart() });
     const buildViews = () => {
       for (const c of root.querySelectorAll(".chart")) c.replaceChildren();
-      run.views = createViews(state, root, viewOpts());
+      run.views = createViews(state, root, { ...viewOpts(), dataView });
       markAllDirty(state);
     };
     buildViews();

@@ -6,7 +6,7 @@ use crate::error::num;
 use crate::norm::NORM_EPS;
 use super::phi::Phi;
 use super::quadrature::FINE_STEP;
-use crate::config::{ActivationKind, BranchScale, Config, DatasetName, InitKind, ModelConfig, NetKind, NormKind, NormPosition};
+use crate::config::{ActivationKind, BranchScale, Config, InitKind, ModelConfig, NetKind, NormKind, NormPosition};
 
 /// The weight scales of a residual branch F (fan-in normalised: Var W = s / fan_in).
 /// 1 layer: `F(x) = W phi(x) + b` (Var W = sw2_out; sw2_in unused).
@@ -108,12 +108,10 @@ fn weight_scale(m: &ModelConfig, fan_in: usize, fan_out: usize) -> f64 {
     }
 }
 
-/// d_in of the built-in datasets: 1 for regression, 2 for the others (custom data: assumed 2).
+/// d_in of the built-in datasets: 1 for regression, 64 for digits, 2 for the others (custom
+/// data: assumed 2).
 pub fn default_input_dim(cfg: &Config) -> usize {
-    match cfg.data.name {
-        DatasetName::Regression => 1,
-        _ => 2,
-    }
+    cfg.builtin_input_dim()
 }
 
 /// [`predict_profile_for_input`] with the built-in dataset's input dimension and q_x = 1.

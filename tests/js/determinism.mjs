@@ -25,5 +25,6 @@ export const CONFIGS = {
   "post rms norm sigmoid, learnable alpha, clipping": { ...small, model: { depth: 3, width: 12, norm: "rms", norm_position: "post", activation: "sigmoid", branch_scale: "learnable", branch_layers: 1 }, optimizer: { clip_norm: 0.5, lr: 0.01 }, data: { name: "blobs", classes: 4, n: 256 }, seed: 5 },
   "fixup init, leaky relu, momentum": { ...small, model: { depth: 6, width: 16, init: "fixup", activation: "leaky_relu", stem_activation: true }, optimizer: { kind: "momentum", lr: 0.05 }, data: { name: "xor", n: 256 }, seed: 6 },
   "orthogonal init, batch norm residual, adam": { ...small, model: { depth: 3, width: 16, init: "orthogonal", norm: "batch" }, seed: 7 },
+  "digits (64 inputs, 10 classes), residual pre-layernorm 8 x 64, adam": { model: { depth: 8, width: 64, norm: "layer" }, data: { name: "digits" }, seed: 42 },
   "regression mse, custom init": { ...small, model: { kind: "plain", depth: 3, width: 16, init: "custom", sigma_w2: 1.5, sigma_b2: 0.1, activation: "tanh" }, optimizer: { kind: "sgd", lr: 0.02 }, data: { name: "regression", n: 256 }, seed: 8 },
 };

@@ -14,6 +14,9 @@ import { embedOptions, CHARTS, DARK_THEME, prefersDark } from "./embedopts.js";
 import { buildExportPanel } from "./ui/exportpanel.js";
 import { cfgFromLabConfigs } from "./export.js";
 import { initTheory } from "./theory/index.js";
+import { createDataView } from "./ui/dataview.js";
+import { buildDataPanel } from "./ui/datapanel.js";
+import { adoptRestoredData, linkPointsProblem } from "./data/owndata.js";
 
 const query = new URLSearchParams(location.search);
 const embed = query.get("embed") === "1"
@@ -23,7 +26,10 @@ const state = createState(parsed.cfg);
 state.notices = parsed.notices;
 const sim = new Sim(state);
 if (embed) applyEmbedLayout(embed);
-const views = createViews(state, document, embed && prefersDark() ? { theme: DARK_THEME } : {});
+// own data: points drawn on the boundary view rebuild both nets
+const dataView = createDataView({ state, onChange: () => { state.cfg.view.preset = ""; restart(); } });
+if (linkPointsProblem(state)) state.notices.push(linkPointsProblem(state));
+const views = createViews(state, document, { ...(embed && prefersDark() ? { theme: DARK_THEME } : {}), dataView });
 installDebugHandle(state);
 
 const boxes = { a: $("#fs-a"), b: $("#fs-b"), data: $("#fs-data"), opt: $("#fs-opt"), run: $("#ctl-run") };
@@ -43,7 +49,7 @@ function parseWithPreset(hash) {
 /** Iframe mode: hides the page chrome and every chart and control that was not chosen. */
 function applyEmbedLayout(o) {
   document.documentElement.classList.add("embed");
-  for (const sel of ["header.top", "section.settings", "footer.foot", "#card-export"]) $(sel)?.remove();
+  for (const sel of ["header.top", "section.settings", "footer.foot", "#card-export", "#own-data"]) $(sel)?.remove();
   $("main").prepend(el("h1", { class: "visually-hidden", text: "Residual Lab" })); // the page's name, for screen readers
   if (!o.buttons.has("preset")) $(".presets")?.remove();
   for (const b of ["play", "step", "reset"]) if (!o.buttons.has(b)) $(`#btn-${b}`).hidden = true;
@@ -138,7 +144,9 @@ function frame(now) {
 
 if ($("#card-export")) {
   buildExportPanel($("#card-export"), { state, sim, onRestored(configs) {
+    const before = state.cfg;
     state.cfg = cfgFromLabConfigs(configs, state.cfg);
+    adoptRestoredData(state, before); // custom data comes back as drawn points or a loaded file
     state.notices = [];
     controls.reset(state.cfg);
     writeUrl();
@@ -146,6 +154,8 @@ if ($("#card-export")) {
     showNotices();
   } });
 }
+
+if ($("#own-data")) buildDataPanel($("#own-data"), { state, onApply: restart });
 
 // On a phone the settings start folded so the charts are on the first screens.
 if (window.matchMedia("(max-width: 700px)").matches && $("details.controls")) $("details.controls").open = false;

@@ -49,12 +49,13 @@ export class NetClient {
     }
   }
 
-  /** Builds a new Lab; resolves to the "ready" or "error" message. */
-  init(config) {
+  /** Builds a new Lab (on own data `data`: { x, y, d_in, bounds? }, if given); resolves to the
+   *  "ready" or "error" message. */
+  init(config, data) {
     this.initWaiter?.({ type: "error", where: "init", message: "superseded" });
     return new Promise((resolve) => {
       this.initWaiter = resolve;
-      this.worker.postMessage({ type: "init", config });
+      this.worker.postMessage({ type: "init", config, data });
     });
   }
 

@@ -72,7 +72,7 @@ export function presetConfig(preset, current) {
   const cfg = defaults();
   preset.nets.forEach((n, i) => Object.assign(cfg.nets[i], n));
   cfg.seed = current.seed;
-  cfg.view = { ...current.view, speed: cfg.view.speed };
+  cfg.view = { ...current.view, speed: cfg.view.speed, source: cfg.view.source }; // presets use the lab's data (drawn points are kept)
   for (const [k, v] of Object.entries(preset.shared ?? {})) Object.assign(cfg[k], v);
   return cfg;
 }

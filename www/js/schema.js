@@ -2,8 +2,8 @@
 // the control widgets, and the config each worker's Lab is built from.
 import { fitLinkSizes } from "./limits.js";
 
-// Row: { key (URL name), path (into cfg), type: "enum"|"int"|"float"|"bool", values | min,max,
-//        def, label, group, hint?, reset (false: change needs no network reset), when?(cfg) }
+// Row: { key (URL name), path (into cfg), type: "enum"|"int"|"float"|"bool"|"text", values | min,max
+//        | max (text: length), def, label, group, hint?, reset (false: change needs no network reset), when?(cfg) }
 
 const NET_FIELDS = [
   { key: "kind", type: "enum", values: ["plain", "residual"], label: "Kind",
@@ -35,16 +35,26 @@ function netRows(prefix, idx, kindDefault) {
   }));
 }
 
+/** Drawn points kept in the link (4 characters each); more go into the exported state only. */
+export const POINTS_IN_LINK = 200;
+
 export const SCHEMA = [
   ...netRows("a", 0, "plain"),
   ...netRows("b", 1, "residual"),
-  { key: "data", path: ["data", "name"], type: "enum", values: ["spiral", "circles", "xor", "blobs", "regression"],
-    def: "spiral", label: "Dataset", group: "data", reset: true },
-  { key: "n", path: ["data", "n"], type: "int", min: 16, max: 20000, def: 512, label: "Points", group: "data", reset: true },
-  { key: "noise", path: ["data", "noise"], type: "float", min: 0, max: 2, def: 0.1, label: "Noise", group: "data", reset: true },
+  // own data (www/js/data/): the data's source; drawn points live in the link while they fit (pts)
+  { key: "src", path: ["view", "source"], type: "enum", values: ["builtin", "draw", "csv"], def: "builtin",
+    label: "Data source", group: "data", reset: true,
+    hint: "builtin: a dataset of the lab; draw: click on the decision-boundary view to add points; csv: load a file" },
+  { key: "pts", path: ["view", "points"], type: "text", max: POINTS_IN_LINK * 4, def: "", label: "Drawn points", group: "none", reset: true },
+  { key: "data", path: ["data", "name"], type: "enum", values: ["spiral", "circles", "xor", "blobs", "regression", "digits"],
+    def: "spiral", label: "Dataset", group: "data", reset: true, when: (c) => c.view.source === "builtin" },
+  { key: "n", path: ["data", "n"], type: "int", min: 16, max: 20000, def: 512, label: "Points", group: "data", reset: true,
+    when: (c) => c.view.source === "builtin" && c.data.name !== "digits" },
+  { key: "noise", path: ["data", "noise"], type: "float", min: 0, max: 2, def: 0.1, label: "Noise", group: "data", reset: true,
+    when: (c) => c.view.source === "builtin" && c.data.name !== "digits" },
   { key: "test", path: ["data", "test_fraction"], type: "float", min: 0.05, max: 0.9, def: 0.2, label: "Test fraction", group: "data", reset: true },
   { key: "classes", path: ["data", "classes"], type: "int", min: 2, max: 8, def: 2, label: "Classes (blobs)", group: "data", reset: true,
-    when: (c) => c.data.name === "blobs" },
+    when: (c) => c.view.source === "builtin" && c.data.name === "blobs" },
   { key: "opt", path: ["optimizer", "kind"], type: "enum", values: ["sgd", "momentum", "adam", "adamw"], def: "adam",
     label: "Optimizer", group: "opt", reset: true },
   { key: "lr", path: ["optimizer", "lr"], type: "float", min: 1e-6, max: 10, def: 0.003, label: "Learning rate", group: "opt", reset: false },
@@ -84,6 +94,11 @@ export function coerce(row, s) {
   if (row.type === "enum") {
     const v = row.values.find((x) => String(x) === str);
     return v === undefined ? { ok: false, why: `not one of ${row.values.join(", ")}` } : { ok: true, value: v };
+  }
+  if (row.type === "text") { // URL-safe base64 (www/js/data/points.js)
+    if (!/^[A-Za-z0-9_-]*$/.test(str)) return { ok: false, why: "not URL-safe base64" };
+    if (str.length > row.max) return { ok: false, why: `longer than ${row.max} characters` };
+    return { ok: true, value: str };
   }
   if (row.type === "bool") {
     if (str === "1" || str === "true") return { ok: true, value: true };
@@ -136,7 +151,8 @@ export function parseHash(hash, base = defaults()) {
     const row = BY_KEY.get(k);
     if (!row) { notices.push(`ignored unknown link parameter "${short(k)}"`); continue; }
     const c = coerce(row, v);
-    if (c.ok) { setPath(cfg, row.path, c.value); given.add(row.key); } else notices.push(`${row.key}="${short(v)}" is ${c.why}; using ${row.def}`);
+    if (c.ok) { setPath(cfg, row.path, c.value); given.add(row.key); }
+    else notices.push(`${row.key}="${short(v)}" is ${c.why}; using ${row.def === "" ? "none" : row.def}`);
   }
   crossCheck(cfg, notices, given);
   return { cfg, notices };

@@ -4,6 +4,7 @@ import { NetClient } from "./netclient.js";
 import { labConfig } from "./schema.js";
 import { emptyNet, emptyHistory, markAllDirty } from "./state.js";
 import { pushRound } from "./history.js";
+import { ownData } from "./data/owndata.js";
 
 const EVAL_MS = 250;  // evaluate() at most this often while playing
 const GRID_MS = 700;  // predict_grid() at most this often while playing
@@ -78,7 +79,14 @@ export class Sim {
     this.queued = 0;
     this.inFlight = 0;
     markAllDirty(s);
-    const msgs = await Promise.all(this.clients.map((c, i) => c.init(labConfig(s.cfg, i))));
+    // Own data (drawn points, a CSV file): both nets get the same rows; none yet: they wait.
+    const own = ownData(s);
+    if (own?.wait) {
+      for (const net of s.nets) Object.assign(net, { status: "waiting", error: own.wait });
+      return;
+    }
+    const msgs = await Promise.all(this.clients.map((c, i) =>
+      c.init(own ? own.config(labConfig(s.cfg, i)) : labConfig(s.cfg, i), own?.data)));
     if (gen !== s.generation) return;
     msgs.forEach((m, i) => adopt(s.nets[i], m, "ready"));
     markAllDirty(s);
@@ -118,6 +126,7 @@ export class Sim {
       if (r.type === "error") { net.status = "error"; net.error = r.message; return; }
       if (n > 0) net.latest = r.report;
       if (r.grid) net.grid = r.grid;
+      if (r.test) net.test = r.test;
       net.stepMs = r.ms;
     });
     this.step += n;
@@ -126,7 +135,7 @@ export class Sim {
     const d = s.dirty;
     if (n > 0) { d.profile = true; d.heat = true; d.table = true; }
     if (results.some((r) => r?.eval)) d.curves = true;
-    if (results.some((r) => r?.grid)) d.boundary = true;
+    if (results.some((r) => r?.grid || r?.test)) d.boundary = true;
     if (results.some((r) => r?.type === "error" || r?.report?.diverged)) d.banner = true;
     // A long round: the next one is asked for now, not at the next animation frame.
     if (n > 0 && s.playing && performance.now() - now > FRAME_MS) this.tick();

@@ -1,12 +1,13 @@
 // The one state object of the page. `cfg` is what the URL hash holds; the rest is runtime.
 import { defaults } from "./schema.js";
+import { emptyOwn } from "./data/owndata.js";
 
 export const HEAT_COLS = 360;   // heatmap columns kept (older ones are thinned)
 export const CURVE_POINTS = 1500; // eval points kept per curve
 
 export function emptyNet() {
   return {
-    status: "loading", // loading | ready | error
+    status: "loading", // loading | ready | error | waiting (own data not usable yet: `error` says why)
     error: null,       // message when the Lab could not be built or crashed
     config: null,      // full config from lab.config()
     data: null,        // { x, y, d_in, n_train, classes }
@@ -15,6 +16,7 @@ export function emptyNet() {
     theory: null,      // lab.theory() or null when the core has none
     latest: null,      // latest training report
     grid: null,        // latest predict_grid { res, bounds, values }
+    test: null,        // inputs that are not 2-D: latest outputs on the test split, [n_test][d_out]
     stepMs: 0,         // worker time of the last round
     simd: null,        // the core's build in its worker: "relaxed-simd" or "simd128"
   };
@@ -40,6 +42,7 @@ export function createState(cfg = defaults()) {
     nets: [emptyNet(), emptyNet()],
     hist: emptyHistory(),
     notices: [],
+    own: emptyOwn(),   // drawn points and a loaded CSV file (www/js/data/owndata.js)
     dirty: { profile: true, curves: true, heat: true, boundary: true, table: true, banner: true },
     perf: { firstChartMs: null, frames: 0, rounds: 0, renderMs: 0 },
     shown: { fwd: null, bwd: null }, // the profile columns last handed to the charts (for the debug handle)

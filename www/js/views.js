@@ -9,12 +9,15 @@ import { renderBanners } from "./ui/banners.js";
 import { REGIME_COLORS, NET_NAMES, NET_COLORS } from "./palette.js";
 import { el } from "./ui/dom.js";
 import { fmt, fmtInt } from "./format.js";
+import { chanceLevels, withChance } from "./data/chance.js";
 
 /**
  * @param state the one state object
  * @param root where the chart elements are (the page's document, or an embed's shadow root);
  *   charts whose elements are absent are skipped, so an embed shows only the ones it chose
- * @param opts { chartHeight?: px for the line charts, theme?: { bg, ink, muted, grid } for dark hosts }
+ * @param opts { chartHeight?: px for the line charts, theme?: { bg, ink, muted, grid } for dark hosts,
+ *   dataView?: { render(size, theme) -> bool }: draws the boundary card for own data that needs
+ *   another view (ui/dataview.js); false leaves the card to the decision boundary }
  */
 export function createViews(state, root = document, opts = {}) {
   const $ = (sel) => root.querySelector(sel);
@@ -181,10 +184,12 @@ export function createViews(state, root = document, opts = {}) {
     }
     flushWrites(now);
     if (pick === "curves") {
-      loss?.setData(curveData(state.hist, "loss"));
-      const accData = acc ? curveData(state.hist, "acc") : null;
+      // chance: the best score without looking at the input (data/chance.js), from the shared data
+      const chance = chanceLevels(state.nets.find((n) => n.data)?.data);
+      loss?.setData(withChance(curveData(state.hist, "loss"), chance?.loss, chance?.lossText));
+      const accData = acc ? withChance(curveData(state.hist, "acc"), chance?.accuracy, chance?.accuracyText) : null;
       if (accData && state.nets.some((n) => n.data?.classification === false)) {
-        accData.notes = ["regression data has no accuracy: the loss chart shows how well the nets fit (mean squared error)"];
+        accData.notes = [...(accData.notes ?? []), "regression data has no accuracy: the loss chart shows how well the nets fit (mean squared error)"];
       }
       if (acc) later.push([now, () => acc.setData(accData)]);
     }
@@ -202,9 +207,10 @@ export function createViews(state, root = document, opts = {}) {
     }
     if (pick === "boundary") {
       const size = Math.max(opts.minBoundary ?? 140, Math.min(opts.maxBoundary ?? 340, Math.floor((widthOf(boundBox) - 16) / 2)));
-      const oneD = state.nets.some((n) => n.data?.d_in === 1);
-      boundaryCard(oneD);
-      state.nets.forEach((net, i) => {
+      // own data takes the card over when it needs to (drawing, inputs that are not 2-D)
+      const ownView = opts.dataView?.render(size, opts.theme);
+      if (!ownView) boundaryCard(state.nets.some((n) => n.data?.d_in === 1));
+      if (!ownView) state.nets.forEach((net, i) => {
         const data = net.data;
         const message = net.status === "error" ? "this net could not run" : !data ? "loading…" : undefined;
         if (data?.d_in === 1) {

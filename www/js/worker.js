@@ -1,10 +1,12 @@
 // Module worker: owns one wasm Lab and trains it on request, so the page never blocks.
 // Protocol (main -> worker):
-//   {type:"init", config}                      -> {type:"ready", config, data, bounds, probe, theory, simd} | {type:"error"}
+//   {type:"init", config, data?}               -> {type:"ready", config, data, bounds, probe, theory, simd} | {type:"error"}
+//     (data: own data { x, y, d_in, bounds? } for lab.set_data; bounds fixes the plane drawn)
 //   {type:"step", id, n, wantEval, gridRes}     -> {type:"report", id, report, eval?, grid?, ms, trainMs, evalMs, gridMs}
 //     (grid: predict_grid over the data's 2-D bounds, or for 1-D data the prediction along x: {xs, values})
 //     (n = 0 trains nothing: report is null, only eval / grid are computed; the *Ms fields time
-//     each part, null for a part not asked for, so the page can keep eval and grid cheap)
+//     each part, null for a part not asked for, so the page can keep eval and grid cheap;
+//     inputs that are not 2-D get `test`, the outputs on the test split, instead of a grid)
 //   {type:"set_lr", lr}                        -> {type:"lr", lr} | {type:"error"}
 //   {type:"save", id}                          -> {type:"saved", id, json}   (lab.to_json())
 //   {type:"stage", id, json}                   -> {type:"staged", id, step} | {type:"error"}: builds a Lab
@@ -25,6 +27,8 @@ let bounds = null;
 let dIn = 2;       // input dimension of the lab's data: 2 draws a decision boundary, 1 a fitted curve
 const CURVE_POINTS = 160; // points of a 1-D prediction curve (costs as much as 3 grid rows)
 let staged = null; // a Lab restored from JSON, waiting for "commit"
+let fixedBounds = null; // own data: the plane the page draws on (www/js/data/points.js)
+let testX = null; // the test split's inputs, for the views of data that is not 2-D (ui/dataview.js)
 
 function fail(message, where, id) {
   self.postMessage({ type: "error", message: String(message), where, id });
@@ -41,6 +45,8 @@ async function onInit(msg) {
   simd = core.simd;
   if (lab) { try { lab.free(); } catch { /* already gone */ } lab = null; }
   lab = new Lab(msg.config);
+  if (msg.data) lab.set_data(msg.data.x, msg.data.y, msg.data.d_in);
+  fixedBounds = msg.data?.bounds ?? null;
   const { out, transfer } = described();
   self.postMessage({ type: "ready", ...out }, transfer);
 }
@@ -52,8 +58,10 @@ function described() {
   const data = plain(lab.data());
   const x = Float32Array.from(data.x), y = Float32Array.from(data.y);
   transfer.push(x.buffer, y.buffer);
-  bounds = dataBounds(x, data.d_in);
+  bounds = fixedBounds ?? dataBounds(x, data.d_in);
   dIn = data.d_in;
+  // not 2-D: classes get a confusion matrix, regression on d_in > 2 predicted vs true (ui/dataview.js)
+  testX = data.d_in > 2 || (data.d_in === 1 && data.classification) ? x.slice(data.n_train * data.d_in) : null;
   const probe = packReport(plain(lab.probe()), transfer);
   let theory = null;
   try {
@@ -108,6 +116,7 @@ function onCommit(msg) {
   if (lab) { try { lab.free(); } catch { /* already gone */ } }
   lab = staged;
   staged = null;
+  fixedBounds = null;
   const { out, transfer } = described();
   self.postMessage({ type: "committed", id: msg.id, ...out }, transfer);
 }
@@ -136,7 +145,11 @@ function onStep(msg) {
     out.eval = plain(lab.evaluate());
     out.evalMs = performance.now() - t1;
   }
-  if (msg.gridRes && bounds && dIn === 2) {
+  if (msg.gridRes && testX?.length) {
+    const t = lab.predict(testX);
+    out.test = t instanceof Float32Array && t.buffer.byteLength === t.byteLength ? t : Float32Array.from(t);
+    transfer.push(out.test.buffer);
+  } else if (msg.gridRes && bounds && dIn === 2) {
     const t2 = performance.now();
     const g = lab.predict_grid(msg.gridRes, bounds);
     const grid = g instanceof Float32Array && g.buffer.byteLength === g.byteLength ? g : Float32Array.from(g);
