@@ -28,8 +28,9 @@ if [ "${SKIP_BROWSER:-0}" != 1 ] && { [ ! -x /usr/bin/chromium ] || [ ! -x /usr/
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium chromium-driver >/dev/null
 fi
 
-if [ ! -d node_modules/playwright-core ] || [ ! -d node_modules/uplot ] || [ ! -d node_modules/binaryen ] || [ ! -d node_modules/esbuild ]; then
-  log "installing npm dev tools (playwright-core, uplot, binaryen, esbuild)"
+# Every devDependency of package.json present in node_modules, or npm ci.
+if ! node -e 'const p = require("./package.json"); process.exit(Object.keys(p.devDependencies).every((d) => require("fs").existsSync(`node_modules/${d}/package.json`)) ? 0 : 1)'; then
+  log "installing the npm dev tools (package.json: playwright-core, uplot, papaparse, esbuild, binaryen, typescript, axe-core)"
   if [ -f package-lock.json ]; then npm ci --no-audit --no-fund --loglevel=error; else npm install --no-audit --no-fund --loglevel=error; fi
 fi
 # Real PyTorch for tests/py (the export's oracle), in a venv outside the repo: 2 min 15 s and
