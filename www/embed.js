@@ -2,39 +2,24 @@
 //   <script type="module" src="https://example.org/residual-lab/embed.js"></script>
 //   <residual-lab preset="degradation" controls="play,depth" charts="variance,gradient" height="420"></residual-lab>
 // Attributes: preset (a js/presets.js id), config (the page's URL-hash syntax, e.g.
-// "a.kind=plain&a.depth=30&seed=3"), charts (variance, gradient, heatmap, loss, accuracy,
-// boundary, table), controls (play, step, reset, preset, or any setting: depth, init, lr, ...),
-// autoplay, height, width (CSS pixels). Each element runs its own two workers, pauses while it is
-// scrolled out of view, lives in a shadow root (styles neither leak in nor out) and follows the
-// host's light or dark scheme. Everything (modules, worker, wasm, CSS) loads relative to this
+// "a.kind=plain&a.depth=30&seed=3"), charts (network, variance, gradient, heatmap, loss,
+// accuracy, boundary, table, jacobian), controls (play, step, reset, preset, or any setting:
+// depth, init, lr, ...), autoplay (unless the reader prefers reduced motion), height, width (CSS
+// pixels). The lab itself is js/lab/mount.js, as on the page. Each element runs its own two
+// workers, pauses while it is scrolled out of view, lives in a shadow root (styles neither leak
+// in nor out) and follows the host's light or dark scheme. Everything (modules, worker, wasm, CSS) loads relative to this
 // file, so the files can be copied to any static host; a cross-origin host needs the lab's
 // server to send Access-Control-Allow-Origin.
-import { Sim } from "./js/sim.js";
-import { createState, markAllDirty } from "./js/state.js";
-import { setPath, writeHash } from "./js/schema.js";
-import { createViews } from "./js/views.js";
-import { createDataView } from "./js/ui/dataview.js";
-import { buildControls } from "./js/ui/controls.js";
-import { renderNotices } from "./js/ui/banners.js";
-import { PRESETS, presetById, presetConfig } from "./js/presets.js";
+import { mountLab } from "./js/lab/mount.js";
+import { writeHash } from "./js/schema.js";
 import { embedOptions, CHARTS, DARK_THEME, prefersDark } from "./js/embedopts.js";
-import { fmtInt } from "./js/format.js";
-import { el } from "./js/ui/dom.js";
+import { reducedMotion } from "./js/ui/layout.js";
+import { markAllDirty } from "./js/state.js";
 
 const BASE = new URL(".", import.meta.url);
 const ATTRS = ["preset", "config", "charts", "controls", "autoplay", "height", "width"];
-
-// The same ids and structure as index.html, so js/views.js draws into them unchanged.
-const CAPS = '<div class="caps"><span class="cap cap-0"></span><span class="cap cap-1"></span></div>';
-const CARDS = {
-  "card-fwd": `<h3>Forward signal <span class="ylabel" id="fwd-ylabel"></span></h3>${CAPS}<div class="chart" id="chart-fwd"></div><ul class="regimes" id="regime-fwd"></ul>`,
-  "card-bwd": `<h3>Backward signal <span class="ylabel" id="bwd-ylabel"></span></h3>${CAPS}<div class="chart" id="chart-bwd"></div><ul class="regimes" id="regime-bwd"></ul>`,
-  "card-heat": '<h3>Gradient over training: layer × step</h3><div class="pair"><figure><figcaption class="cap cap-0"></figcaption><canvas id="heat-a"></canvas></figure><figure><figcaption class="cap cap-1"></figcaption><canvas id="heat-b"></canvas></figure></div><div class="colorbar"><canvas id="heat-bar"></canvas></div>',
-  "card-loss": `<h3>Loss (train solid, test dashed)</h3><div class="chart" id="chart-loss"></div>`,
-  "card-acc": `<h3>Accuracy (train solid, test dashed)</h3><div class="chart" id="chart-acc"></div>`,
-  "card-boundary": '<h3>Decision boundary</h3><div class="pair"><figure><figcaption class="cap cap-0"></figcaption><canvas id="boundary-a"></canvas></figure><figure><figcaption class="cap cap-1"></figcaption><canvas id="boundary-b"></canvas></figure></div>',
-  "card-table": '<h3>Per-layer numbers</h3><details id="table-details" open><summary>latest report</summary><div class="pair"><div id="table-a" class="table-box"></div><div id="table-b" class="table-box"></div></div></details>',
-};
+// cards as wide as the element: a row of their own
+const FULL_ROW = new Set(["card-strip", "card-heat", "card-table", "card-spectrum"]);
 
 export class ResidualLabElement extends HTMLElement {
   static get observedAttributes() { return ATTRS; }
@@ -51,20 +36,26 @@ export class ResidualLabElement extends HTMLElement {
     if (this._run && old !== now) { this._stop(); this._start(); } // a new choice: start over
   }
 
-  /** Steps trained (the slower of the two nets) and both nets' status, for scripts and tests. */
+  /** Steps trained, both nets' status and latest numbers, for scripts (the article fills its
+   *  numbers in from here) and tests. Per-layer series are plain arrays: `latest` and `init`
+   *  hold act_mean_sq and grad_rms; `hist` the evaluations; `spectra` the Jacobian card's. */
   snapshot() {
     const s = this._run?.state;
     if (!s) return null;
+    const layers = (r) => (r ? { act_mean_sq: Array.from(r.layers.act_mean_sq), grad_rms: Array.from(r.layers.grad_rms) } : null);
     return { cfg: structuredClone(s.cfg), playing: s.playing, visible: this._run.visible,
-      nets: s.nets.map((n) => ({ status: n.status, error: n.error, step: n.latest?.step ?? 0, loss: n.latest?.loss ?? null })) };
+      nets: s.nets.map((n) => ({ status: n.status, error: n.error, step: n.latest?.step ?? 0, loss: n.latest?.loss ?? null,
+        latest: layers(n.latest), init: layers(n.initReport), theory: n.theory?.second_moment ? Array.from(n.theory.second_moment) : null })),
+      hist: { evalSteps: s.hist.evalSteps.slice(), trainLoss: s.hist.trainLoss.map((a) => a.slice()), trainAcc: s.hist.trainAcc.map((a) => a.slice()),
+        testAcc: s.hist.testAcc.map((a) => a.slice()) },
+      spectra: (s.spectra ?? [null, null]).map((x) => (x ? { max: x.max, mean_sq: x.mean_sq, normalized_var: x.normalized_var, step: x.step,
+        count: x.singular_values.length, min: Math.min(...x.singular_values) } : null)) };
   }
 
   _start() {
     const o = embedOptions((k) => this.getAttribute(k));
     const root = this.shadowRoot;
-    const state = createState(o.cfg);
-    state.notices = o.notices;
-    const run = { state, visible: true, wantPlay: false, raf: 0, views: null };
+    const run = { visible: true, wantPlay: false, raf: 0, lab: null };
     this._run = run;
     if (o.height) this.style.setProperty("--rl-height", `${o.height}px`);
     if (o.width) this.style.setProperty("--rl-width", `${o.width}px`);
@@ -82,79 +73,45 @@ export class ResidualLabElement extends HTMLElement {
         </div>
         <div id="notices"></div>
         <div id="banners" class="banners"></div>
-        <div class="cards n${Math.min(cards.length, 3)}">${cards.map((id) => `<section class="card" id="${id}">${CARDS[id]}</section>`).join("")}</div>
+        <div id="lab-cards" class="cards n${Math.min(cards.length, 3)}"></div>
         <p class="credit"><a id="open-lab" target="_blank" rel="noopener">Open in Residual Lab ↗</a></p>
       </div>`;
     const $ = (sel) => root.querySelector(sel);
     for (const b of ["play", "step", "reset"]) $(`#btn-${b}`).hidden = !o.buttons.has(b);
 
-    const sim = new Sim(state);
-    run.sim = sim;
     // With a height, size the charts so every row of cards fits in it (cards are >= 260 px wide).
-    const cols = Math.max(1, Math.min(cards.filter((id) => id !== "card-heat" && id !== "card-table").length || 1,
-      Math.floor(((o.width ?? this.clientWidth) || 600) / 268)));
-    const rows = Math.ceil(cards.filter((id) => id !== "card-heat" && id !== "card-table").length / cols) + (cards.includes("card-heat") ? 1 : 0);
+    const cells = cards.filter((id) => !FULL_ROW.has(id));
+    const cols = Math.max(1, Math.min(cells.length || 1, Math.floor(((o.width ?? this.clientWidth) || 600) / 268)));
+    const rows = Math.ceil(cells.length / cols) + cards.filter((id) => FULL_ROW.has(id) && id !== "card-strip").length;
     // a card's other lines are one line each (embed.css): its title, two captions, four regime
-    // badges (each net at init and now) and a note, about 150 px; the bar and the link take 64
-    const rowPx = o.height ? (o.height - 64) / Math.max(1, rows) : 330;
+    // badges (each net at init and now) and a note, about 150 px; the bar and the link take 64;
+    // the strips take a fixed 150
+    const free = o.height ? o.height - 64 - (cards.includes("card-strip") ? 150 : 0) : 0;
+    const rowPx = o.height ? free / Math.max(1, rows) : 330;
     const viewOpts = () => ({
       chartHeight: Math.max(110, Math.min(480, rowPx - 150)), heatHeight: Math.max(70, Math.min(300, rowPx - 90)),
       maxBoundary: Math.max(90, rowPx - 60), minBoundary: 80, theme: prefersDark() ? DARK_THEME : undefined,
+      spectrum: { height: Math.max(90, Math.min(300, rowPx - 110)), theme: prefersDark() ? DARK_THEME : undefined },
     });
-    // own data: the test-split views for data that is not 2-D (the digits), drawing for src=draw
-    const dataView = createDataView({ state, root, onChange: () => restart() });
-    const buildViews = () => {
-      for (const c of root.querySelectorAll(".chart")) c.replaceChildren();
-      run.views = createViews(state, root, { ...viewOpts(), dataView });
-      markAllDirty(state);
-    };
-    buildViews();
+    const playing = () => run.lab.state.playing || (!run.visible && run.wantPlay);
+    run.lab = mountLab(root, {
+      cfg: o.cfg, notices: o.notices, cards, full: false,
+      boxFor: (row) => (o.rows.has(row.key) ? $("#ctl-run") : null),
+      viewOpts, noticeHeading: "Some attributes of this <residual-lab> were not used:",
+      presets: o.buttons.has("preset") ? "select" : null,
+      onConfig: () => { $("#open-lab").href = new URL(`index.html${writeHash(run.lab?.state.cfg ?? o.cfg)}`, BASE).href; },
+      isPlaying: playing, setPlaying: (on) => this._setPlaying(on),
+    });
+    const state = run.lab.state;
+    run.state = state;
     run.mq = typeof matchMedia === "function" ? matchMedia("(prefers-color-scheme: dark)") : null;
-    run.onScheme = () => buildViews();
+    run.onScheme = () => run.lab.rebuildViews();
     run.mq?.addEventListener("change", run.onScheme);
-
-    const showNotices = () => renderNotices($("#notices"), state.notices, () => { state.notices = []; showNotices(); },
-      "Some attributes of this <residual-lab> were not used:");
-    const controls = buildControls((row) => (o.rows.has(row.key) ? $("#ctl-run") : null), (row, c) => {
-      setPath(state.cfg, row.path, c.value); // a value the lab can take: controls.js refuses the others
-      if (row.reset) {
-        state.cfg.view.preset = "";
-        restart();
-      } else {
-        if (row.key === "lr") sim.setLr(c.value);
-        controls.sync(state.cfg);
-        markAllDirty(state);
-      }
-    }, () => state.cfg);
     // In the run bar the two nets' settings sit side by side: say which net each one sets.
     for (const f of $("#ctl-run").querySelectorAll('.field[data-key^="a."], .field[data-key^="b."]')) {
       const label = f.querySelector("label");
       label.textContent = `${f.dataset.key[0].toUpperCase()}: ${label.textContent}`;
     }
-    const restart = () => {
-      controls.sync(state.cfg);
-      showNotices();
-      $("#open-lab").href = new URL(`index.html${writeHash(state.cfg)}`, BASE).href;
-      return sim.reset();
-    };
-    if (o.buttons.has("preset")) {
-      const sel = el("select", { id: "preset-select", "aria-label": "Preset" }, el("option", { value: "", text: "Preset…" }),
-        ...PRESETS.map((p) => el("option", { value: p.id, text: p.title })));
-      sel.value = state.cfg.view.preset;
-      sel.addEventListener("change", async () => {
-        const p = presetById(sel.value);
-        if (!p) return;
-        state.cfg = presetConfig(p, state.cfg);
-        state.cfg.view.preset = p.id;
-        state.playing = false;
-        await restart();
-        this._setPlaying(true);
-      });
-      $("#preset-box").append(sel);
-    }
-    $("#btn-play").addEventListener("click", () => this._setPlaying(!(state.playing || (!run.visible && run.wantPlay))));
-    $("#btn-step").addEventListener("click", () => { this._setPlaying(false); sim.stepOnce(); });
-    $("#btn-reset").addEventListener("click", () => { this._setPlaying(false); restart(); });
 
     // Pause while out of view; carry on when back.
     run.io = new IntersectionObserver((entries) => {
@@ -167,26 +124,19 @@ export class ResidualLabElement extends HTMLElement {
     });
     run.io.observe(this);
 
-    let shown = { step: -1, playing: null, status: "" };
+    const shown = { step: -1, status: "" };
     run.frame = (now) => {
       run.raf = 0;
       if (this._run !== run) return;
-      sim.tick();
-      run.views.render(now);
+      run.lab.frame(now);
       const step = Math.min(...state.nets.map((n) => n.latest?.step ?? 0));
       if (step !== shown.step) { shown.step = step; this.setAttribute("data-step", String(step)); }
       const status = state.nets.map((n) => n.status).join(",");
       if (status !== shown.status) { shown.status = status; this.setAttribute("data-status", status); }
-      const playing = state.playing || (!run.visible && run.wantPlay);
-      if (playing !== shown.playing) {
-        shown.playing = playing;
-        $("#btn-play").textContent = playing ? "Pause" : "Play";
-        $("#btn-play").setAttribute("aria-pressed", String(playing));
-      }
-      $("#step-count").textContent = `step ${fmtInt(Math.max(0, ...state.nets.map((n) => n.latest?.step ?? 0)))}`;
       if (run.visible) this._loop();
     };
-    restart().then(() => { if (o.autoplay && this._run === run) this._setPlaying(true); });
+    // autoplay, unless the reader prefers reduced motion (Play starts it then)
+    run.lab.restart().then(() => { if (o.autoplay && !reducedMotion() && this._run === run) this._setPlaying(true); });
     this._loop();
   }
 
@@ -209,8 +159,7 @@ export class ResidualLabElement extends HTMLElement {
     if (run.raf) cancelAnimationFrame(run.raf);
     run.io?.disconnect();
     run.mq?.removeEventListener("change", run.onScheme);
-    run.state.generation++;
-    for (const c of run.sim.clients) c.terminate();
+    run.lab.stop();
   }
 }
 

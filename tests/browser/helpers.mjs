@@ -39,13 +39,17 @@ export function startServer() {
   });
 }
 
-/** Launches Debian chromium headless with a fresh profile; resolves to { context, close }. */
-export async function launch(viewport = DESKTOP) {
+/** Launches Debian chromium headless with a fresh profile; resolves to { context, close }.
+ *  The page trains by itself unless the reader prefers reduced motion: the tests say they do
+ *  (Play starts training, as the tests expect), but for those that test autoplay
+ *  (`{ reducedMotion: "no-preference" }`). */
+export async function launch(viewport = DESKTOP, { reducedMotion = "reduce" } = {}) {
   const dir = mkdtempSync(path.join(tmpdir(), "rl-chromium-"));
   const context = await chromium.launchPersistentContext(dir, {
     executablePath: "/usr/bin/chromium",
     headless: true,
     viewport,
+    reducedMotion,
     args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
       "--disable-background-networking", "--disable-component-update", "--disable-sync"],
   });

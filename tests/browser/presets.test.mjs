@@ -1,7 +1,8 @@
-// Each preset: one click, a few seconds of training, and the result its sentence promises,
+// Each preset: chosen in the picker, a few seconds of training, and the result its sentences promise,
 // read back as numbers from the page's debug handle. Screenshots at desktop and phone widths.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
+import { PRESETS } from "../../www/js/presets.js";
 import { startServer, launch, openPage, waitReady, waitSteps, snapshot, screenshot, canvasInk, fresh, DESKTOP, PHONE } from "./helpers.mjs";
 
 let srv, browser, page;
@@ -25,6 +26,20 @@ const e = (v) => (Number.isFinite(v) ? v.toExponential(2) : String(v));
 // training set, after UNTIL_STEP steps).
 const trained = (s, i) => ({ acc: lastFinite(s.hist.trainAcc[i]), loss: lastFinite(s.hist.trainLoss[i]) });
 const CHECKS = {
+  "plain-vs-residual"([A, B], s, log) {
+    // the page's first screen (tests/js/defaultpair.test.mjs checks the same claims over 10 seeds natively)
+    const r = { plainLoss: trained(s, 0).loss, plainAcc: trained(s, 0).acc, resAcc: trained(s, 1).acc,
+      plainBottomOverTop: at(A, "grad_rms", "latest")[0] / at(A, "grad_rms", "latest").at(-1),
+      resBottomOverTop: at(B, "grad_rms", "latest")[0] / at(B, "grad_rms", "latest").at(-1) };
+    log(r);
+    assert.deepEqual([A, B].map((n) => [n.config.model.kind, n.config.model.depth]), [["plain", 100], ["residual", 100]]);
+    assert.ok(Math.abs(r.plainLoss - Math.LN2) < 0.01, "A's training loss sits at ln 2");
+    assert.ok(r.plainAcc < 0.6, "A stays at chance");
+    assert.ok(!(r.plainBottomOverTop >= 1e-3), "A's gradient at layer 0 is below a thousandth of the top's (or exactly 0)");
+    assert.ok(r.resAcc >= 0.97, "B learns");
+    assert.ok(r.resBottomOverTop > 0.8, "B's gradient at layer 0 is about as large as at the top, or larger");
+    return r;
+  },
   "xavier-he"([A, B], s, log) {
     const a = at(A, "act_mean_sq"), b = at(B, "act_mean_sq"), L = a.length - 1;
     const ga = at(A, "grad_rms"), gb = at(B, "grad_rms");
@@ -111,7 +126,7 @@ const UNTIL_STEP = { degradation: 600, "fixup-rezero": 600 }; // steps trained b
 for (const id of Object.keys(CHECKS)) {
   test(`preset ${id}`, async () => {
     await page.setViewportSize(DESKTOP);
-    await page.click(`#preset-buttons button[data-preset="${id}"]`);
+    await page.selectOption("#preset-select", id); // the one preset picker (issue 16; buttons before)
     await page.waitForFunction((pid) => window.__lab.snapshot().cfg.view.preset === pid
       && window.__lab.snapshot().playing, id, { timeout: 30000 });
     await waitSteps(page, UNTIL_STEP[id] ?? 400, 180000);
@@ -121,6 +136,7 @@ for (const id of Object.keys(CHECKS)) {
     const s = await snapshot(page);
     assert.deepEqual(s.nets.map((n) => n.status), ["ready", "ready"], s.nets.map((n) => n.error).join("; "));
     assert.match(await page.textContent("#preset-text"), /\S/);
+    assert.equal(await page.textContent("#preset-see"), PRESETS.find((p) => p.id === id).see, "the line under the picker");
     assert.match(s.hash, new RegExp(`preset=${id}`));
     const r = CHECKS[id](s.nets, s, (x) => console.log(`# ${id} (step ${Math.max(...s.nets.map((n) => n.latest.step))}): ` +
       Object.entries(x).map(([k, v]) => `${k}=${typeof v === "number" ? e(v) : v}`).join(", ")));

@@ -34,7 +34,7 @@ test("theory overlay: dotted lines with depth+1 points, a reason instead of a li
   assert.ok(fwdA && bwdA, `theory series on both charts: ${s.shown.fwd.series.map((x) => x.label)}`);
   assert.equal(fwdA.nonNull, 11);
   assert.equal(bwdA.nonNull, 11);
-  assert.match(bwdA.label, /scaled to init at l=L/);
+  assert.match(bwdA.label, /theory, scaled/); // the chart's note says to what: the measured init value at l = L
   assert.ok(!s.shown.fwd.series.some((x) => x.label.startsWith("B theory")), "no line for post-norm");
   assert.match(await page.textContent("#theory-note-fwd"), /theory for B: none, .*post-norm/);
   assert.match(await page.textContent("#theory-note-bwd"), /scaled to equal the measured init value/);

@@ -3,10 +3,9 @@
 // which charts, which controls, autoplay, size.
 import { parseHash, SCHEMA, rowByKey } from "./schema.js";
 import { presetById, presetConfig } from "./presets.js";
+import { CHARTS } from "./lab/cards.js";
 
-/** Chart name -> the card id the page and views.js use. */
-export const CHARTS = { variance: "card-fwd", gradient: "card-bwd", heatmap: "card-heat", loss: "card-loss",
-  accuracy: "card-acc", boundary: "card-boundary", table: "card-table" };
+export { CHARTS }; // chart name -> card id (lab/cards.js)
 export const BUTTONS = ["play", "step", "reset", "preset"];
 const NET_FIELD_NAMES = new Set(SCHEMA.filter((r) => r.path[0] === "nets").map((r) => r.field));
 

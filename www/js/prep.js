@@ -81,7 +81,7 @@ export function profileData(state, key) {
     }
     if (key === "grad_rms" && t?.grad_rms_relative && net.initReport) {
       const values = scaledToTop(t.grad_rms_relative, net.initReport.layers.grad_rms);
-      if (values) series.push({ label: `${name} theory, scaled to init at l=L`, color, width: 1.5, dash: [2, 3], values: padded(values, len, nonNegativeOrNull) });
+      if (values) series.push({ label: `${name} theory, scaled`, color, width: 1.5, dash: [2, 3], values: padded(values, len, nonNegativeOrNull) });
       else notes.push(`${name} theory: not drawn, it is scaled to the measured gradient at l = L at init, which is 0`);
     }
   });

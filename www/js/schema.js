@@ -65,7 +65,7 @@ export const SCHEMA = [
   { key: "batch", path: ["batch_size"], type: "int", min: 1, max: 4096, def: 64, label: "Batch size", group: "opt", reset: true },
   { key: "seed", path: ["seed"], type: "int", min: 0, max: 4294967295, def: 42, label: "Seed", group: "opt", reset: true },
   { key: "speed", path: ["view", "speed"], type: "int", min: 1, max: 200, def: 5, label: "Steps per frame", group: "run", reset: false },
-  { key: "preset", path: ["view", "preset"], type: "enum", values: ["", "xavier-he", "degradation", "explode",
+  { key: "preset", path: ["view", "preset"], type: "enum", values: ["", "plain-vs-residual", "xavier-he", "degradation", "explode",
     "prenorm-linear", "fixup-rezero", "post-pre"], def: "", label: "Preset", group: "none", reset: false },
   { key: "fwd", path: ["view", "fwd"], type: "enum", values: ["act_mean_sq", "act_var"], def: "act_mean_sq",
     label: "Forward statistic", group: "view", reset: false },

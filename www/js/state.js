@@ -43,8 +43,8 @@ export function createState(cfg = defaults()) {
     hist: emptyHistory(),
     notices: [],
     own: emptyOwn(),   // drawn points and a loaded CSV file (www/js/data/owndata.js)
-    dirty: { profile: true, curves: true, heat: true, boundary: true, table: true, banner: true },
-    perf: { firstChartMs: null, frames: 0, rounds: 0, renderMs: 0 },
+    dirty: { profile: true, strip: true, curves: true, heat: true, boundary: true, table: true, banner: true },
+    perf: { firstChartMs: null, firstMoveMs: null, frames: 0, rounds: 0, renderMs: 0 },
     shown: { fwd: null, bwd: null }, // the profile columns last handed to the charts (for the debug handle)
   };
 }

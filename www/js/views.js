@@ -10,22 +10,28 @@ import { REGIME_COLORS, NET_NAMES, NET_COLORS } from "./palette.js";
 import { el } from "./ui/dom.js";
 import { fmt, fmtInt } from "./format.js";
 import { chanceLevels, withChance } from "./data/chance.js";
+import { createStrips } from "./ui/strips.js";
 
 /**
  * @param state the one state object
  * @param root where the chart elements are (the page's document, or an embed's shadow root);
  *   charts whose elements are absent are skipped, so an embed shows only the ones it chose
- * @param opts { chartHeight?: px for the line charts, theme?: { bg, ink, muted, grid } for dark hosts,
+ * @param opts { chartHeight?: px for the line charts (or profileHeight and curveHeight apart),
+ *   theme?: { bg, ink, muted, grid } for dark hosts,
  *   dataView?: { render(size, theme) -> bool }: draws the boundary card for own data that needs
  *   another view (ui/dataview.js); false leaves the card to the decision boundary }
  */
 export function createViews(state, root = document, opts = {}) {
   const $ = (sel) => root.querySelector(sel);
   const line = (sel, o) => ($(sel) ? new LineChart($(sel), { ...o, height: opts.chartHeight ?? o.height, theme: opts.theme }) : null);
-  const fwd = line("#chart-fwd", { xLabel: "layer l", yLabel: "", log: true, height: 250, xInt: true });
-  const bwd = line("#chart-bwd", { xLabel: "layer l", yLabel: "", log: true, height: 250, xInt: true });
-  const loss = line("#chart-loss", { xLabel: "step", yLabel: "loss", log: true, height: 220, xInt: true });
-  const acc = line("#chart-acc", { xLabel: "step", yLabel: "accuracy", log: false, yRange: [0, 1], height: 220, xInt: true });
+  // a layer pointed at in one profile chart is marked in the other and in the network strips
+  let strips = null;
+  const onLayer = (from) => (x) => { for (const c of [fwd, bwd]) if (c && c !== from) c.highlight(x); strips?.highlight(x); };
+  const fwd = line("#chart-fwd", { xLabel: "layer", yLabel: "", log: true, height: opts.profileHeight ?? 250, xInt: true, onCursor: (x) => onLayer(fwd)(x) });
+  const bwd = line("#chart-bwd", { xLabel: "layer", yLabel: "", log: true, height: opts.profileHeight ?? 250, xInt: true, onCursor: (x) => onLayer(bwd)(x) });
+  const loss = line("#chart-loss", { xLabel: "step", yLabel: "loss", log: true, height: opts.curveHeight ?? 220, xInt: true });
+  const acc = line("#chart-acc", { xLabel: "step", yLabel: "accuracy", log: false, yRange: [0, 1], height: opts.curveHeight ?? 220, xInt: true });
+  strips = createStrips(state, root, { theme: opts.theme, onLayer: (layer) => { fwd?.highlight(layer); bwd?.highlight(layer); } });
   const heat = [$("#heat-a"), $("#heat-b")];
   const bound = [$("#boundary-a"), $("#boundary-b")];
   const tables = [$("#table-a"), $("#table-b")];
@@ -78,12 +84,12 @@ export function createViews(state, root = document, opts = {}) {
 
   // Charts out of view redraw at most once a second (and at once when they scroll into view);
   // the heatmaps, which redraw a whole history, at most 4 times a second when in view.
-  const PACE = { profile: 0, curves: 0, heat: 250, boundary: 0 };
+  const PACE = { profile: 0, strip: 0, curves: 0, heat: 250, boundary: 0 };
   const KINDS = Object.keys(PACE);
   const OUT_OF_VIEW_MS = 1000;
-  const cardOf = { profile: [$("#chart-fwd"), $("#chart-bwd")], curves: [$("#chart-loss"), $("#chart-acc")],
+  const cardOf = { profile: [$("#chart-fwd"), $("#chart-bwd")], strip: [$("#strip-a")], curves: [$("#chart-loss"), $("#chart-acc")],
     heat: [heat[0]], boundary: [bound[0]] };
-  const present = { profile: true, curves: true, heat: !!heat[0], boundary: !!bound[0] };
+  const present = { profile: true, strip: !!strips, curves: true, heat: !!heat[0], boundary: !!bound[0] };
   const inView = new Map(); // card element -> boolean
   const cardsFor = {};
   const io = typeof IntersectionObserver === "undefined" ? null : new IntersectionObserver((entries) => {
@@ -93,10 +99,10 @@ export function createViews(state, root = document, opts = {}) {
     cardsFor[k] = els.filter(Boolean).map((e) => e.closest("section") ?? e);
     for (const c of cardsFor[k]) { inView.set(c, true); io?.observe(c); }
   }
-  const lastDraw = { profile: -1e9, curves: -1e9, heat: -1e9, boundary: -1e9 };
+  const lastDraw = { profile: -1e9, strip: -1e9, curves: -1e9, heat: -1e9, boundary: -1e9 };
   const UNPACED_DRAWS = 3; // a fresh run's first draws (empty, first evaluation, first round) are not delayed
   let drawsGen = null;
-  const draws = { profile: 0, curves: 0, heat: 0, boundary: 0 };
+  const draws = { profile: 0, strip: 0, curves: 0, heat: 0, boundary: 0 };
   /** Whether chart kind k's pace lets it draw now. */
   function paced(k, now) {
     const visible = !io || cardsFor[k].length === 0 || cardsFor[k].some((c) => inView.get(c));
@@ -161,10 +167,11 @@ export function createViews(state, root = document, opts = {}) {
       for (const k of KINDS) { draws[k] = 0; delete waiting[k]; }
       later.length = 0;
     }
-    for (const k of KINDS) if (d[k] && present[k]) waiting[k] ??= now;
+    for (const k of KINDS) if ((d[k] || (k === "strip" && d.profile)) && present[k]) waiting[k] ??= now;
     let pick = later.length ? "later" : null, since = later.length ? later[0][0] : Infinity;
     for (const k of KINDS) if (waiting[k] < since && paced(k, now)) { pick = k; since = waiting[k]; }
     if (pick === "later") later.shift()[1]();
+    else if (pick === "strip") { delete waiting.strip; lastDraw.strip = now; draws.strip++; strips.draw(); pick = null; }
     else if (pick) { delete waiting[pick]; lastDraw[pick] = now; draws[pick]++; }
     // the captions and step counter follow every report, whether the charts draw or not
     if (d.profile) captions(now);
@@ -181,6 +188,8 @@ export function createViews(state, root = document, opts = {}) {
       const warning = $("#weight-warning");
       if (warning && warning.hidden !== (v.bwd === "grad_rms")) warning.hidden = v.bwd === "grad_rms";
       if (state.perf.firstChartMs === null && state.nets.some((n) => n.latest)) state.perf.firstChartMs = now;
+      // the first chart that moves: a profile after a training step (bench/first-chart.mjs)
+      if (state.perf.firstMoveMs === null && state.nets.some((n) => n.latest?.step > 0)) state.perf.firstMoveMs = now;
     }
     flushWrites(now);
     if (pick === "curves") {

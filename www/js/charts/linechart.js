@@ -132,9 +132,11 @@ export class LineChart {
     this.plot = new uPlot({
       ...this.size(),
       scales: { x: xScale, y: yScale },
-      legend: { live: true },
+      // the legend names the series; the values at the cursor are in a tooltip (tip below)
+      legend: { live: false },
       cursor: { drag: { x: false, y: false }, points: { size: 6 } },
       hooks: {
+        setCursor: [(u) => this.cursorMoved(u)],
         ...(o.log ? { draw: [(u) => this.drawMarks(u)] } : {}),
         // what the y axis shows, on the chart's element (for tests and the curious)
         drawAxes: [(u) => {
@@ -165,6 +167,54 @@ export class LineChart {
       ],
     }, [[], ...series.map(() => [])], this.el);
     this.el.append(this.note);
+    // the tooltip: one row per series (colour, name, value at the cursor), made once per build
+    this.tip = document.createElement("div");
+    this.tip.className = "chart-tip";
+    this.tip.hidden = true;
+    this.tipHead = document.createElement("div");
+    this.tipHead.className = "tip-head";
+    this.tipRows = series.map((s) => {
+      const row = document.createElement("div"), sw = document.createElement("span"), label = document.createElement("span"), value = document.createElement("b");
+      sw.className = "tip-swatch";
+      sw.style.borderTop = `${s.dash ? "2px dashed" : "3px solid"} ${s.color}`;
+      label.textContent = `${s.label} `;
+      row.append(sw, label, value);
+      this.tip.append(row);
+      return { row, value };
+    });
+    this.tip.prepend(this.tipHead);
+    this.plot.over.append(this.tip);
+  }
+
+  /** Fills and places the tooltip at the cursor; tells opts.onCursor which x the user points at. */
+  cursorMoved(u) {
+    const idx = u.cursor.idx, tip = this.tip;
+    if (!tip) return;
+    const x = idx == null ? null : u.data[0][idx];
+    if (!this.programmatic) this.opts.onCursor?.(x);
+    if (idx == null || u.cursor.left < 0) { if (!tip.hidden) tip.hidden = true; return; }
+    this.tipHead.textContent = `${this.opts.xLabel} ${Number.isInteger(x) ? x.toLocaleString("en-US") : fmt(x)}`;
+    this.tipRows.forEach((r, si) => {
+      const shown = u.series[si + 1]?.show !== false;
+      r.row.hidden = !shown;
+      if (shown) r.value.textContent = valueText(this.raw[si]?.[idx] ?? u.data[si + 1]?.[idx]);
+    });
+    tip.hidden = false;
+    const w = tip.offsetWidth, h = tip.offsetHeight, W = u.over.clientWidth, H = u.over.clientHeight;
+    const left = u.cursor.left + 14 + w > W ? Math.max(0, u.cursor.left - 14 - w) : u.cursor.left + 14;
+    tip.style.transform = `translate(${left}px, ${Math.max(0, Math.min(H - h, u.cursor.top - h / 2))}px)`;
+  }
+
+  /** Marks x (a layer picked elsewhere, e.g. in the network strip) with the cursor and its
+   *  tooltip; null takes the mark away. */
+  highlight(x) {
+    const u = this.plot;
+    if (!u) return;
+    this.programmatic = true;
+    try {
+      if (x == null || !u.data[0]?.length) u.setCursor({ left: -10, top: -10 });
+      else u.setCursor({ left: u.valToPos(x, "x"), top: u.over.clientHeight / 2 });
+    } finally { this.programmatic = false; }
   }
 
   /** @param d { x: number[], series: [{label, color, dash?, width?, values}], notes?: [string] } —

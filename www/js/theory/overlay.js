@@ -44,7 +44,7 @@ export function overlayNotes(state) {
       const sig = t.fwd + "|" + t.bwd;
       if (sig === shown) return;
       shown = sig;
-      for (const side of ["fwd", "bwd"]) { boxes[side].textContent = t[side]; boxes[side].hidden = !t[side]; }
+      for (const side of ["fwd", "bwd"]) { boxes[side].textContent = t[side]; boxes[side].title = t[side]; boxes[side].hidden = !t[side]; }
     },
   };
 }

@@ -8,11 +8,13 @@ import { netsSettled, visibility } from "./util.js";
 
 const EVERY_MS = 2000;
 
-export function spectrumPanel(state, sim) {
-  const $ = (s) => document.querySelector(s);
+/** @param root the page, or an embed's shadow root (whose card has no button and no status line)
+ *  @param opts { height?: px of each histogram, theme? } */
+export function spectrumPanel(state, sim, root = document, opts = {}) {
+  const $ = (s) => root.querySelector(s);
   const card = $("#card-spectrum");
   if (!card) return null;
-  const charts = [$("#spectrum-a"), $("#spectrum-b")].map((el) => new Histogram(el, { height: 190 }));
+  const charts = [$("#spectrum-a"), $("#spectrum-b")].map((el) => new Histogram(el, { height: opts.height ?? 190, theme: opts.theme }));
   const texts = [$("#spectrum-text-a"), $("#spectrum-text-b")];
   const status = $("#spectrum-status");
   const visible = visibility(card);
@@ -30,11 +32,12 @@ export function spectrumPanel(state, sim) {
     if (g !== state.generation) return;
     gen = g;
     spectra = msgs.map((m) => (m.type === "spectrum" ? { ...m.spectrum, step: m.step } : null));
+    state.spectra = spectra; // for the element's snapshot (the article reads its numbers)
     errors = msgs.map((m) => (m.type === "spectrum" ? null : m.message));
-    status.textContent = `at step ${fmtInt(Math.max(...spectra.map((s) => s?.step ?? 0)))}, ${fmt(Math.max(...msgs.map((m) => m.ms ?? 0)), 2)} ms in the workers`;
+    if (status) status.textContent = `at step ${fmtInt(Math.max(...spectra.map((s) => s?.step ?? 0)))}, ${fmt(Math.max(...msgs.map((m) => m.ms ?? 0)), 2)} ms in the workers`;
     dirty = true;
   }
-  $("#btn-spectrum").addEventListener("click", refresh);
+  $("#btn-spectrum")?.addEventListener("click", refresh);
 
   function draw() {
     const range = logRange(spectra.map((s) => s?.singular_values));
@@ -57,7 +60,7 @@ export function spectrumPanel(state, sim) {
 
   return {
     tick(now, reset) {
-      if (reset) { spectra = [null, null]; errors = [null, null]; gen = null; dirty = true; status.textContent = ""; }
+      if (reset) { spectra = [null, null]; state.spectra = spectra; errors = [null, null]; gen = null; dirty = true; if (status) status.textContent = ""; }
       const settled = netsSettled(state);
       if (settled && !busy && visible() && (gen !== state.generation || (state.playing && now - last > EVERY_MS))) refresh();
       if (dirty) { dirty = false; draw(); }

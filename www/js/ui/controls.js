@@ -8,7 +8,7 @@ import { el } from "./dom.js";
 const OPTION_TEXT = { inv_sqrt_depth: "1/√L", one: "1", learnable: "learnable", none: "none",
   batch: "BatchNorm", layer: "LayerNorm", rms: "RMSNorm", adamw: "AdamW", adam: "Adam", sgd: "SGD",
   momentum: "SGD + momentum", act_mean_sq: "second moment E[h²]", act_var: "variance Var[h]",
-  grad_rms: "RMS of dL/dh_l (activation gradient)", weight_grad_norm: "weight-gradient norm ‖∂L/∂W_l‖",
+  grad_rms: "RMS of dL/dh_l", weight_grad_norm: "weight gradient ‖∂L/∂W_l‖",
   update_ratio: "update ratio ‖ΔW_l‖/‖W_l‖" };
 
 const idOf = (key) => `ctl-${key.replace(/\./g, "-")}`;
