@@ -6,6 +6,11 @@
 //   node bench/page.mjs --runs 1 --only A,B-rezero --secs 5 --shots
 //
 // Scenarios (all through the page's URL-hash config, default speed = 5 steps per frame):
+//   default   the pair the page opens with (no link): a plain net of 100 layers and a residual
+//             net of 100 one-layer blocks, width 32, batch 64 (preset plain-vs-residual)
+//   D100      the same pair by its link (for pages that open on another pair)
+//   P50       a plain net of 50 layers and a residual net of 50 blocks, width 32 (the lab's
+//             defaults but for the depth)
 //   A         two residual nets, 50 blocks, width 64, batch 64 (default), He init, alpha = 1/sqrt(L)
 //   B-rezero  net A: 1000 blocks, width 16, batch 32, ReZero (learnable alpha from 0); net B: 1 block
 //   B-fixup   net A: 1000 blocks, width 16, batch 32, Fixup (alpha = 1); net B: 1 block
@@ -14,6 +19,8 @@
 // For each scenario it also times `lab.train(n)` in bare module workers (one per 1000-block net,
 // both nets for A) in the same browser: the ceiling the page's steps/s should approach.
 // PAGE_QUERY="?simd=plain" (environment) loads the page with that query, e.g. the plain build.
+// --base http://127.0.0.1:PORT measures a page served elsewhere (another checkout's
+// scripts/serve.mjs) instead of starting this repository's server.
 // Prints one JSON line per scenario run (prefixed "JSON ") and a readable summary, with the
 // machine's load: os.loadavg() and the busy cores from /proc/stat during the measurement.
 import os from "node:os";
@@ -32,6 +39,12 @@ const NO_BARE = args.includes("--no-bare");
 
 const B1000 = "depth=1000&{n}.width=16";
 const SCENARIOS = [
+  { id: "default", what: "the page's opening pair: plain 100 layers and residual 100 one-layer blocks, width 32",
+    hash: "", bare: [{ depth: 100, width: 32, batch: 64, init: "he_normal", scale: "inv_sqrt_depth" }], nets: [0, 1] },
+  { id: "D100", what: "the opening pair by its link (also measures pages that open on another pair)",
+    hash: "a.depth=100&b.depth=100&b.branch_layers=1", bare: [{ depth: 100, width: 32, batch: 64, init: "he_normal", scale: "inv_sqrt_depth" }], nets: [0, 1] },
+  { id: "P50", what: "plain 50 layers and residual 50 blocks, width 32, batch 64",
+    hash: "a.depth=50&b.depth=50", bare: [{ depth: 50, width: 32, batch: 64, init: "he_normal", scale: "inv_sqrt_depth" }], nets: [0, 1] },
   { id: "A", what: "two residual nets, 50 blocks, width 64, batch 64",
     hash: "a.kind=residual&a.depth=50&a.width=64&b.kind=residual&b.depth=50&b.width=64",
     bare: [{ depth: 50, width: 64, batch: 64, init: "he_normal", scale: "inv_sqrt_depth" },
@@ -176,7 +189,8 @@ async function runScenario(page, base, sc, run) {
   return rec;
 }
 
-const srv = await startServer();
+const BASE = opt("base", "");
+const srv = BASE ? { base: BASE, stop: async () => {} } : await startServer();
 const browser = await launch();
 const page = await openPage(browser.context);
 const t00 = Date.now();

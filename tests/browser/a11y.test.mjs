@@ -5,7 +5,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { createRequire } from "node:module";
-import { startServer, launch, openPage, waitReady, fresh } from "./helpers.mjs";
+import { startServer, launch, openPage, waitReady, fresh, openSettings } from "./helpers.mjs";
 
 const AXE = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
 let srv, browser, page;
@@ -39,6 +39,7 @@ test("the lab page: no axe violations, and every label names the control it labe
 test("the lab page in a preset with a typed error beside a control: no axe violations", async () => {
   await fresh(page, `${srv.base}/www/#preset=post-pre`);
   await waitReady(page);
+  await openSettings(page);
   await page.fill("#ctl-lr", "99");
   await page.press("#ctl-lr", "Enter");
   await page.waitForSelector("#ctl-lr-error:not([hidden])");

@@ -7,13 +7,14 @@
 // width 1024 (the control's own maximum) failed at depth 20.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { startServer, launch, openPage, waitReady, snapshot, fresh, screenshotArea } from "./helpers.mjs";
+import { startServer, launch, openPage, waitReady, snapshot, fresh, screenshotArea, openSettings } from "./helpers.mjs";
 
 let srv, browser, page;
 before(async () => { srv = await startServer(); browser = await launch(); page = await openPage(browser.context); });
 after(async () => { await browser?.close(); await srv?.stop(); });
 
 async function type(id, value) {
+  await openSettings(page);
   await page.fill(`#${id}`, String(value));
   await page.press(`#${id}`, "Enter");
   await page.waitForTimeout(150);
@@ -25,7 +26,9 @@ const errorOf = (id) => page.evaluate((i) => {
 const notices = () => page.textContent("#notices");
 
 test("typed values the lab cannot take: an error beside the control, the old value kept, cleared on a fix", async () => {
-  await fresh(page, `${srv.base}/www/`);
+  // a link: the lab's defaults (depth 20), whose caps the messages name (without a link the page
+  // opens on its first preset, 100 layers each: issue 16)
+  await fresh(page, `${srv.base}/www/#seed=42`);
   await waitReady(page);
   const cases = [
     ["ctl-lr", "1e-9", /^1e-9 is out of range 0\.000001 to 10; still 0\.003$/],
@@ -55,6 +58,7 @@ test("typed values the lab cannot take: an error beside the control, the old val
 test("Fixup with BatchNorm is refused beside the init control; a later valid change clears it", async () => {
   await fresh(page, `${srv.base}/www/#b.norm=batch`);
   await waitReady(page);
+  await openSettings(page);
   await page.selectOption("#ctl-b-init", "fixup");
   await page.waitForTimeout(150);
   assert.equal(await errorOf("ctl-b-init"), "Fixup replaces normalization: set Norm to none first; still he_normal");
@@ -68,14 +72,14 @@ test("Fixup with BatchNorm is refused beside the init control; a later valid cha
 });
 
 test("size caps: the controls' ranges follow the other settings; depth 10000 names the depth, leaves batch and net B", async () => {
-  await fresh(page, `${srv.base}/www/`);
+  await fresh(page, `${srv.base}/www/#seed=42`);
   await waitReady(page);
   assert.equal(await page.getAttribute("#ctl-a-depth", "max"), "3787");
   assert.equal(await page.getAttribute("#ctl-a-width", "max"), "446");
   assert.equal(await page.getAttribute("#ctl-batch", "max"), "4096");
   await type("ctl-a-depth", "10000");
   assert.match(await errorOf("ctl-a-depth"), /^10000 is too large: net A would have [\d,]+ parameters, over the core's cap of 4,000,000\. At most 3,787 with width 32 and batch size 64; still 20$/);
-  await screenshotArea(page, "controls-depth-cap", ["section.settings"]);
+  await screenshotArea(page, "controls-depth-cap", ["#settings"]);
   const s = await snapshot(page);
   assert.equal(s.cfg.batch_size, 64, "the shared batch size is untouched");
   assert.deepEqual(s.nets.map((n) => n.status), ["ready", "ready"]);

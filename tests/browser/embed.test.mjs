@@ -42,7 +42,7 @@ const labInfo = (id) => page.evaluate((id) => {
 before(async () => {
   lab = await startServer();
   blog = await startBlog(lab.base);
-  browser = await launch({ width: 1100, height: 900 });
+  browser = await launch({ width: 1100, height: 900 }, { reducedMotion: "no-preference" }); // the elements autoplay
   page = await openPage(browser.context);
   await page.goto(`${blog.base}/blog.html`);
 });
@@ -121,7 +121,7 @@ test("the iframe (embed=1) trains and draws, without the page chrome", async () 
     steps: window.__lab.snapshot().nets.map((n) => n.latest.step),
     preset: window.__lab.snapshot().cfg.view.preset,
     cards: [...document.querySelectorAll("main section.card")].map((c) => c.id),
-    chrome: ["header.top", "section.settings", "footer", "#card-export", ".presets"].filter((s) => document.querySelector(s)),
+    chrome: ["header.top", "#settings", "footer", "#card-export", ".presetbar", "#theory", "#nerds"].filter((s) => document.querySelector(s)),
     ink: [...document.querySelectorAll("main canvas")].map((c) => {
       const { data } = c.getContext("2d").getImageData(0, 0, c.width, c.height);
       let ink = 0;

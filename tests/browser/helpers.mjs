@@ -82,6 +82,11 @@ export async function waitSteps(page, step, timeout = 60000) {
   return snapshot(page);
 }
 
+/** Opens the settings panel (closed at first below 1500 px wide, issue 16) if it is closed. */
+export async function openSettings(page) {
+  if ((await page.getAttribute("#btn-settings", "aria-expanded")) !== "true") await page.click("#btn-settings");
+}
+
 /** Clicks Play (if paused), waits `ms`, clicks Pause; returns the snapshot. */
 export async function trainFor(page, ms) {
   if ((await page.getAttribute("#btn-play", "aria-pressed")) !== "true") await page.click("#btn-play");
@@ -134,7 +139,7 @@ export const NO_NAN = /NaN(?!\/Inf| or Inf)|Infinity|undefined|null/; // the ban
 
 /** The text the page generates from data: banners, regimes, captions, legends, table bodies, notices. */
 export const dynamicText = (page) => page.evaluate(() => [...document.querySelectorAll(
-  "#banners, .regimes, .cap, #step-count, #round-ms, .u-legend, table.layers tbody, #notices, #preset-text")]
+  "#banners, .regimes, .cap, .strip-cap, #strip-scale, #step-count, #round-ms, .u-legend, table.layers tbody, #notices, #preset-text, #preset-see")]
   .map((e) => e.textContent).join("\n"));
 
 /** Loads url as a new document (a hash-only change would not reload the page). */

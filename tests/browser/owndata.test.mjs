@@ -7,7 +7,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { startServer, launch, openPage, waitReady, snapshot, trainFor, canvasInk, screenshot, fresh, ROOT, NO_NAN, dynamicText } from "./helpers.mjs";
+import { startServer, launch, openPage, waitReady, snapshot, trainFor, canvasInk, screenshot, fresh, ROOT, NO_NAN, dynamicText, openSettings } from "./helpers.mjs";
 import { decodePoints } from "../../www/js/data/points.js";
 import { initSync, Lab } from "../../pkg/residual_lab.js";
 
@@ -211,6 +211,7 @@ test("CSV: a file dropped anywhere is read as data (not as a saved state); 1-D c
 test("digits: selectable on the page; the confusion matrix and misclassified digits replace the boundary", async () => {
   await fresh(page, `${srv.base}/www/#seed=42&b.depth=8&b.width=64&b.norm=layer&speed=20`);
   await waitReady(page);
+  await openSettings(page);
   await page.selectOption("select[name=data]", "digits");
   await allReady(page, "n.data && n.data.d_in === 64");
   const s0 = await snapshot(page);

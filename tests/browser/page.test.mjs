@@ -2,7 +2,7 @@
 // loss drops on a shallow setting, the table and banners never show NaN, screenshots.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { NO_NAN, dynamicText, fresh, startServer, launch, openPage, waitReady, waitSteps, trainFor, canvasInk, screenshot, snapshot, DESKTOP, PHONE } from "./helpers.mjs";
+import { NO_NAN, dynamicText, fresh, startServer, launch, openPage, waitReady, waitSteps, trainFor, canvasInk, screenshot, snapshot, DESKTOP, PHONE, openSettings } from "./helpers.mjs";
 
 let srv, browser, page;
 before(async () => { srv = await startServer(); browser = await launch(); page = await openPage(browser.context); });
@@ -60,6 +60,7 @@ test("loss drops on a shallow setting; lr changes without a reset; architecture 
     assert.ok(tl.at(-1) < 0.8 * tl[0], `net ${i}: loss ${tl[0]} -> ${tl.at(-1)}`);
   }
   const stepBefore = s.nets[0].latest.step;
+  await openSettings(page);
   await page.fill("#ctl-lr", "0.001");
   await page.press("#ctl-lr", "Enter");
   await page.click("#btn-step");

@@ -6,7 +6,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
 import path from "node:path";
-import { startServer, launch, openPage, waitReady, waitSteps, snapshot, fresh, canvasInk, NO_NAN, DESKTOP, PHONE, SHOTS } from "./helpers.mjs";
+import { startServer, launch, openPage, waitReady, waitSteps, snapshot, fresh, canvasInk, NO_NAN, DESKTOP, PHONE, SHOTS, openSettings } from "./helpers.mjs";
 
 let srv, browser, page;
 before(async () => { srv = await startServer(); browser = await launch(); page = await openPage(browser.context); });
@@ -39,6 +39,7 @@ test("theory overlay: dotted lines with depth+1 points, a reason instead of a li
   assert.match(await page.textContent("#theory-note-fwd"), /theory for B: none, .*post-norm/);
   assert.match(await page.textContent("#theory-note-bwd"), /scaled to equal the measured init value/);
   // the plain He ReLU net's theory is flat: prediction = measured at l = 0 (same data)
+  await openSettings(page);
   await page.uncheck("#ctl-theory");
   await page.waitForFunction(() => !window.__lab.snapshot().shown.fwd.series.some((x) => x.label.includes("theory")));
   assert.match((await snapshot(page)).hash, /theory=0/);

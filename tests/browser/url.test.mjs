@@ -2,7 +2,7 @@
 // but the notices, injects no markup and leaves the page working.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { startServer, launch, openPage, waitReady, waitSteps, snapshot, fresh, dynamicText, NO_NAN } from "./helpers.mjs";
+import { startServer, launch, openPage, waitReady, waitSteps, snapshot, fresh, dynamicText, NO_NAN, openSettings } from "./helpers.mjs";
 
 let srv, browser, page;
 before(async () => { srv = await startServer(); browser = await launch(); page = await openPage(browser.context); });
@@ -20,6 +20,7 @@ test("URL round trip: same link, same config and seed, same losses", async () =>
   await fresh(page, `${srv.base}/www/#a.depth=3&b.depth=4&b.norm=layer&seed=7&batch=32`);
   await waitReady(page);
   // change a control so the page writes the hash itself
+  await openSettings(page);
   await page.selectOption("#ctl-b-activation", "tanh");
   await page.waitForFunction(() => window.__lab.snapshot().nets[1].config?.model.activation === "tanh");
   await waitReady(page);

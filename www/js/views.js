@@ -59,10 +59,12 @@ export function createViews(state, root = document, opts = {}) {
   /** The boundary card's title and text: a decision boundary (2-D inputs) or a fitted curve (1-D). */
   function boundaryCard(oneD) {
     const card = $("#card-boundary");
-    if (!card || card.dataset.view === (oneD ? "curve" : "boundary")) return;
+    if (!card) return;
+    // the title is checked on every draw: the own-data view (ui/dataview.js) writes it too
+    const title = card.querySelector("h2, h3"), name = oneD ? "Fitted curve" : "Decision boundary";
+    if (title && title.textContent !== name) title.textContent = name;
+    if (card.dataset.view === (oneD ? "curve" : "boundary")) return;
     card.dataset.view = oneD ? "curve" : "boundary";
-    const title = card.querySelector("h2, h3");
-    if (title) title.textContent = oneD ? "Fitted curve" : "Decision boundary";
     for (const p of card.querySelectorAll("[data-for-view]")) p.hidden = p.dataset.forView !== card.dataset.view;
     for (const [i, c] of bound.entries()) c?.setAttribute("aria-label", `${oneD ? "Fitted curve" : "Decision boundary"} of net ${NET_NAMES[i]}`);
   }
@@ -84,7 +86,9 @@ export function createViews(state, root = document, opts = {}) {
 
   // Charts out of view redraw at most once a second (and at once when they scroll into view);
   // the heatmaps, which redraw a whole history, at most 4 times a second when in view.
-  const PACE = { profile: 0, strip: 0, curves: 0, heat: 250, boundary: 0 };
+  // The strips redraw at most 10 times a second: a glance does not need more, and the frames
+  // they leave free go to the profiles.
+  const PACE = { profile: 0, strip: 100, curves: 0, heat: 250, boundary: 0 };
   const KINDS = Object.keys(PACE);
   const OUT_OF_VIEW_MS = 1000;
   const cardOf = { profile: [$("#chart-fwd"), $("#chart-bwd")], strip: [$("#strip-a")], curves: [$("#chart-loss"), $("#chart-acc")],
@@ -122,14 +126,29 @@ export function createViews(state, root = document, opts = {}) {
    *  the profiles). A new regime shows at once; the same regimes with new numbers at most every
    *  REGIME_TEXT_MS. */
   const REGIME_TEXT_MS = 500;
+  // Reading a regime fits two shapes to a profile (prep.js): about 0.1 ms for 100 layers. The
+  // init profiles are read once; the current ones at most every REGIME_READ_MS.
+  const REGIME_READ_MS = 250;
+  const readInit = new WeakMap(); // an init profile (Float32Array) -> its regime
+  const readNow = {}; // box id -> { at, gen, out: [regime per net] }
   function regimes(box, key, backward, now) {
     if (!box) return;
     const found = [];
+    const last = readNow[box.id];
+    const fresh = !last || last.gen !== state.generation || last.key !== key || now - last.at >= REGIME_READ_MS;
+    if (fresh) readNow[box.id] = { at: now, gen: state.generation, key, out: [] };
     state.nets.forEach((net, i) => {
       if (net.status !== "ready") return;
       const init = net.initReport?.layers?.[key], cur = net.latest?.layers?.[key];
-      if (init) found.push({ i, when: "at init", ...regime(init, backward) });
-      if (cur && net.latest !== net.initReport) found.push({ i, when: "now", ...regime(cur, backward) });
+      if (init) {
+        if (!readInit.has(init)) readInit.set(init, regime(init, backward));
+        found.push({ i, when: "at init", ...readInit.get(init) });
+      }
+      if (cur && net.latest !== net.initReport) {
+        const out = readNow[box.id].out;
+        if (fresh || !out[i]) out[i] = regime(cur, backward);
+        found.push({ i, when: "now", ...out[i] });
+      }
     });
     const tags = key + found.map((r) => `|${r.i}${r.when}${r.regime}`).join("");
     const sig = tags + found.map((r) => `|${r.text}`).join("");
@@ -170,6 +189,7 @@ export function createViews(state, root = document, opts = {}) {
     for (const k of KINDS) if ((d[k] || (k === "strip" && d.profile)) && present[k]) waiting[k] ??= now;
     let pick = later.length ? "later" : null, since = later.length ? later[0][0] : Infinity;
     for (const k of KINDS) if (waiting[k] < since && paced(k, now)) { pick = k; since = waiting[k]; }
+    const t0 = performance.now(), picked = pick;
     if (pick === "later") later.shift()[1]();
     else if (pick === "strip") { delete waiting.strip; lastDraw.strip = now; draws.strip++; strips.draw(); pick = null; }
     else if (pick) { delete waiting[pick]; lastDraw[pick] = now; draws[pick]++; }
@@ -237,6 +257,10 @@ export function createViews(state, root = document, opts = {}) {
       lastTable = now;
       state.nets.forEach((net, i) => renderTable(tables[i], `Net ${NET_NAMES[i]}: ${netLabel(state.cfg.nets[i])}`, net.latest));
       d.table = false;
+    }
+    if (picked) { // the main thread's drawing time per kind of chart (stats for nerds): a moving average
+      const ms = state.perf.drawMs ??= {};
+      ms[picked] = 0.9 * (ms[picked] ?? 0) + 0.1 * (performance.now() - t0);
     }
     if (d.banner && $("#banners")) renderBanners($("#banners"), state);
     const keepTable = d.table;

@@ -190,8 +190,10 @@ export class LineChart {
   cursorMoved(u) {
     const idx = u.cursor.idx, tip = this.tip;
     if (!tip) return;
-    const x = idx == null ? null : u.data[0][idx];
-    if (!this.programmatic) this.opts.onCursor?.(x);
+    const x = idx == null || u.cursor.left < 0 ? null : u.data[0][idx];
+    // uPlot calls this on every redraw too: tell only of a change, and only the user's
+    if (!this.programmatic && x !== this.cursorX) this.opts.onCursor?.(x);
+    this.cursorX = x;
     if (idx == null || u.cursor.left < 0) { if (!tip.hidden) tip.hidden = true; return; }
     this.tipHead.textContent = `${this.opts.xLabel} ${Number.isInteger(x) ? x.toLocaleString("en-US") : fmt(x)}`;
     this.tipRows.forEach((r, si) => {

@@ -11,6 +11,8 @@ export const MIN_COL_PX = 3;     // narrower columns than this take several laye
 const SKIP_H = 12, ROW_H = 22, GAP = 3, PAD_B = 2;
 export const STRIP_H = SKIP_H + 2 * ROW_H + GAP + PAD_B;
 const NAN_GREY = "#bdbdbd";
+// viridis in 256 steps as CSS colours, made once: a strip redraws up to 10 times a second
+const LUT = Array.from({ length: 256 }, (_, k) => { const [r, g, b] = viridis(k / 255); return `rgb(${r | 0},${g | 0},${b | 0})`; });
 
 /** How `layers` layers (0..L) fit into `px` CSS pixels: layers per column and columns. */
 export function columnsFor(layers, px) {
@@ -69,8 +71,7 @@ export function drawStrip(canvas, spec) {
       const x = x0 + c * colW, v = logs[c];
       if (Number.isNaN(v)) { ctx.fillStyle = NAN_GREY; ctx.fillRect(x, rowY[r], colW - gap, ROW_H); continue; }
       const f = v === -Infinity ? 0 : Math.min(1, Math.max(0, (v - lo) / (hi - lo || 1)));
-      const [R, G, B] = viridis(f);
-      ctx.fillStyle = `rgb(${R | 0},${G | 0},${B | 0})`;
+      ctx.fillStyle = LUT[Math.round(f * 255)];
       const h = Math.max(2, Math.round(f * ROW_H)); // sized by the log too: a fading bar is a vanishing signal
       ctx.fillRect(x, rowY[r] + ROW_H - h, Math.max(1, colW - gap), h);
     }

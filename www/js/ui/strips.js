@@ -134,7 +134,7 @@ export function createStrips(state, root, opts = {}) {
     draw,
     /** The layer picked in the profile charts (their cursor), or null: marked on both strips. */
     highlight(layer) {
-      if (picked.net === FROM_CHARTS && picked.layer === layer) return;
+      if (picked.layer === layer && (layer == null || picked.net === FROM_CHARTS)) return;
       picked = { net: layer == null ? null : FROM_CHARTS, layer };
       draw();
     },
