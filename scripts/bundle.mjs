@@ -23,8 +23,8 @@ import { fileURLToPath } from "node:url";
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 export const MINIFY = process.env.MINIFY !== "0";
 
-/** Entry points (repository-relative): the page, its two workers, the docs page, the embed. */
-export const ENTRIES = ["www/js/main.js", "www/js/worker.js", "www/js/theory/worker.js", "www/js/docs.js", "www/embed.js"];
+/** Entry points (repository-relative): the page, its two workers, the docs page, the embed, the article. */
+export const ENTRIES = ["www/js/main.js", "www/js/worker.js", "www/js/theory/worker.js", "www/js/docs.js", "www/embed.js", "www/js/article.js"];
 
 /** Directories whose modules stay separate files (see above). */
 const EXTERNAL = [path.join(ROOT, "pkg") + path.sep, path.join(ROOT, "www", "vendor") + path.sep];

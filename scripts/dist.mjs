@@ -3,6 +3,7 @@
 // references from the entry points (no hand-kept list to rot):
 //   www/embed.js      the <residual-lab> element
 //   www/index.html    the page, for the iframe mode (index.html?embed=1&...), with its CSS and JS
+//   www/article.html  "Why residual connections work": prose around seven <residual-lab> figures
 //   the workers, pkg/'s .js and .wasm, vendor uPlot (and its MIT licence, which must travel with it)
 // plus dist/embed.js, a one-line module that imports www/embed.js, so a post can say
 //   <script type="module" src="https://example.org/residual-lab/embed.js"></script>
@@ -16,7 +17,7 @@ import { gzipSync } from "node:zlib";
 import { ROOT, MINIFY, ENTRIES, processed, served, bundle } from "./bundle.mjs";
 
 const OUT = path.resolve(ROOT, process.argv[2] ?? "dist");
-const ENTRY_FILES = ["www/embed.js", "www/index.html"];
+const ENTRY_FILES = ["www/embed.js", "www/index.html", "www/article.html"];
 const EXTRA = ["www/vendor/uPlot.LICENSE", "www/vendor/papaparse.LICENSE"];
 
 if (!existsSync(path.join(ROOT, "pkg/residual_lab_bg.wasm"))) {

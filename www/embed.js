@@ -6,7 +6,7 @@
 // accuracy, boundary, table, jacobian), controls (play, step, reset, preset, or any setting:
 // depth, init, lr, ...), autoplay (unless the reader prefers reduced motion), height, width (CSS
 // pixels). The lab itself is js/lab/mount.js, as on the page. Each element runs its own two
-// workers, pauses while it is scrolled out of view, lives in a shadow root (styles neither leak
+// workers, started when it comes within 600 px of the screen, pauses while it is out of view, lives in a shadow root (styles neither leak
 // in nor out) and follows the host's light or dark scheme. Everything (modules, worker, wasm, CSS) loads relative to this
 // file, so the files can be copied to any static host; a cross-origin host needs the lab's
 // server to send Access-Control-Allow-Origin.
@@ -30,8 +30,19 @@ export class ResidualLabElement extends HTMLElement {
     this._run = null; // everything of one started lab; null when disconnected
   }
 
-  connectedCallback() { if (!this._run) this._start(); }
-  disconnectedCallback() { this._stop(); }
+  // An element starts (its two workers, their wasm, the nets) when it comes near the screen: a
+  // post with seven figures does not start fourteen workers at once.
+  connectedCallback() {
+    if (this._run || this._near) return;
+    this._near = new IntersectionObserver((entries) => {
+      if (!entries.some((e) => e.isIntersecting)) return;
+      this._near.disconnect();
+      this._near = null;
+      if (!this._run && this.isConnected) this._start();
+    }, { rootMargin: "600px 0px" });
+    this._near.observe(this);
+  }
+  disconnectedCallback() { this._near?.disconnect(); this._near = null; this._stop(); }
   attributeChangedCallback(name, old, now) {
     if (this._run && old !== now) { this._stop(); this._start(); } // a new choice: start over
   }
@@ -49,7 +60,8 @@ export class ResidualLabElement extends HTMLElement {
       hist: { evalSteps: s.hist.evalSteps.slice(), trainLoss: s.hist.trainLoss.map((a) => a.slice()), trainAcc: s.hist.trainAcc.map((a) => a.slice()),
         testAcc: s.hist.testAcc.map((a) => a.slice()) },
       spectra: (s.spectra ?? [null, null]).map((x) => (x ? { max: x.max, mean_sq: x.mean_sq, normalized_var: x.normalized_var, step: x.step,
-        count: x.singular_values.length, min: Math.min(...x.singular_values) } : null)) };
+        count: x.singular_values.length, min: Math.min(...x.singular_values),
+        nearZero: x.singular_values.filter((v) => !(v > 1e-6 * x.max)).length } : null)) };
   }
 
   _start() {
