@@ -46,11 +46,12 @@ test("the lab page in a preset with a typed error beside a control: no axe viola
   assert.deepEqual(await violations(), []);
 });
 
-test("the iframe mode, the API docs and the minimal example: no axe violations", async () => {
+test("the iframe mode, the API docs, the minimal example and the article: no axe violations", async () => {
   for (const url of ["/www/index.html?embed=1&preset=degradation&charts=variance,gradient,loss&controls=play,depth",
-    "/www/docs.html", "/www/minimal.html"]) {
+    "/www/docs.html", "/www/minimal.html", "/www/article.html"]) {
     await fresh(page, `${srv.base}${url}`);
     if (url.includes("embed")) await waitReady(page);
+    else if (url.includes("article")) await page.waitForFunction(() => document.querySelector("#lab-init")?.dataset.status === "ready,ready", null, { timeout: 30000 });
     else await page.waitForTimeout(1500);
     assert.deepEqual(await violations(), [], url);
   }

@@ -132,7 +132,8 @@ function inner(id, full) {
 
 const WIDE = new Set(["card-strip", "card-heat", "card-table", "card-spectrum"]);
 
-/** The markup of the cards `ids`, in that order. */
+/** The markup of the cards `ids`, in that order. On the page each card is a named region; in an
+ *  element, of which a post may hold several with the same charts, the cards are not landmarks. */
 export function cardsHtml(ids, { full }) {
-  return ids.map((id) => `<section class="card${WIDE.has(id) ? " wide" : ""}" id="${id}" aria-labelledby="h-${id.slice(5)}">${inner(id, full)}</section>`).join("");
+  return ids.map((id) => `<section class="card${WIDE.has(id) ? " wide" : ""}" id="${id}"${full ? ` aria-labelledby="h-${id.slice(5)}"` : ""}>${inner(id, full)}</section>`).join("");
 }
