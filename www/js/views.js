@@ -189,6 +189,8 @@ export function createViews(state, root = document, opts = {}) {
     for (const k of KINDS) if ((d[k] || (k === "strip" && d.profile)) && present[k]) waiting[k] ??= now;
     let pick = later.length ? "later" : null, since = later.length ? later[0][0] : Infinity;
     for (const k of KINDS) if (waiting[k] < since && paced(k, now)) { pick = k; since = waiting[k]; }
+    // the first profile with data goes before anything else: it is the page's first chart
+    if (state.perf.firstChartMs === null && waiting.profile != null && state.nets.some((n) => n.latest)) pick = "profile";
     const t0 = performance.now(), picked = pick;
     if (pick === "later") later.shift()[1]();
     else if (pick === "strip") { delete waiting.strip; lastDraw.strip = now; draws.strip++; strips.draw(); pick = null; }
