@@ -33,9 +33,9 @@ const labInfo = (id) => page.evaluate((id) => {
     for (let i = 0; i < data.length; i += 4) if (data[i + 3] > 0 && Math.abs(data[i] - data[0]) + Math.abs(data[i + 1] - data[1]) + Math.abs(data[i + 2] - data[2]) > 30) ink++;
     return { w: c.width, h: c.height, ink };
   });
-  const btn = e.shadowRoot.querySelector("#btn-play");
+  const btn = e.shadowRoot.querySelector("#btn-play"); // none before the element starts (near the screen)
   return { step: Number(e.dataset.step ?? -1), status: e.dataset.status, snap: e.snapshot(), canvases,
-    btnFont: getComputedStyle(btn).fontSize, btnBg: getComputedStyle(btn).backgroundColor,
+    btnFont: btn && getComputedStyle(btn).fontSize, btnBg: btn && getComputedStyle(btn).backgroundColor,
     hostFont: getComputedStyle(e).fontFamily, fields: [...e.shadowRoot.querySelectorAll(".field")].map((f) => f.dataset.key) };
 }, id);
 
@@ -143,6 +143,7 @@ test("the iframe (embed=1) trains and draws, without the page chrome", async () 
 test("the element below the fold waits while out of view, then trains and draws", async () => {
   const before = await labInfo("lab2");
   assert.ok(before.step <= 5, `an off-screen element should not train yet (step ${before.step})`);
+  assert.equal(before.snap, null, "an element far below the screen has not even started its workers (issue 16)");
   await page.locator("#lab2").scrollIntoViewIfNeeded();
   await page.waitForFunction(() => Number(document.getElementById("lab2")?.dataset.step) >= 20, null, { timeout: 60000 });
   await page.waitForTimeout(800);

@@ -52,7 +52,7 @@ function writeUrl() {
   if (writtenHash !== location.hash) history.replaceState(null, "", writtenHash);
 }
 
-const boxes = { a: $("#fs-a"), b: $("#fs-b"), data: $("#fs-data"), opt: $("#fs-opt"), run: $("#fs-view"), view: null };
+const boxes = { a: $("#fs-a"), b: $("#fs-b"), data: $("#fs-data"), opt: $("#fs-opt"), run: $("#fs-view") };
 let lab = null;
 lab = mountLab(document, {
   cfg: parsed.cfg, notices: parsed.notices,

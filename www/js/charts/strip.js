@@ -40,7 +40,9 @@ export function columnLogs(values, per) {
 /**
  * @param canvas the strip's canvas
  * @param spec { width: CSS px, fwd, bwd: per-layer values (layer 0..L) or null, residual: bool,
- *   fwdRange, bwdRange: [lo, hi] in log10 (shared by both nets), highlight: layer or null,
+ *   span: layers the width stands for (the deeper net's, so that both strips share one scale of
+ *   depth and a shallower net draws shorter), fwdRange, bwdRange: [lo, hi] in log10 (shared by
+ *   both nets), highlight: layer or null,
  *   theme?: { bg, ink, muted }, message?: text drawn instead (loading, error) }
  * @returns { per, cols, x0, colW }: the geometry, for hover hit-testing
  */
@@ -62,8 +64,8 @@ export function drawStrip(canvas, spec) {
     ctx.fillText(spec.message ?? "", x0 + 4, rowY[0] + ROW_H);
     return { per: 1, cols: 0, x0, colW: 0 };
   }
-  const { per, cols } = columnsFor(layers, span);
-  const colW = span / cols;
+  const { per, cols: slots } = columnsFor(Math.max(layers, spec.span ?? 0), span);
+  const colW = span / slots, cols = Math.ceil(layers / per);
   const gap = colW >= 5 ? 1 : 0; // a hairline between columns where there is room for it
   [[spec.fwd, spec.fwdRange], [spec.bwd, spec.bwdRange]].forEach(([values, [lo, hi]], r) => {
     const logs = columnLogs(values, per);
@@ -90,7 +92,7 @@ export function drawStrip(canvas, spec) {
       }
     } else { // too narrow for bridges: the stream's line, joined by each column where its blocks add in
       ctx.moveTo(x0, y);
-      ctx.lineTo(x0 + span, y);
+      ctx.lineTo(x0 + cols * colW, y);
       if (colW >= 3) for (let c = 1; c < cols; c++) { const x = x0 + (c + 0.5) * colW; ctx.moveTo(x, y); ctx.lineTo(x, SKIP_H); }
     }
     ctx.stroke();

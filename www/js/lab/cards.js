@@ -49,14 +49,14 @@ const ACC_TEXT = `<p class="explain">Fraction of points classified correctly, tr
   classes of equal size: 0.5 for two, 0.1 for the ten digits). A net whose signal vanished stays near chance; it cannot
   tell the inputs apart.</p>`;
 
-const STRIP_TEXT = `<p class="explain">One column per layer, layer 0 (the stem's output) on the left, the last block
-  on the right. Top row: the forward signal, the second moment E[h<sub>l</sub>²] of the activations; bottom row: the
-  backward signal, the RMS of dL/dh<sub>l</sub>. Colour and bar height are the log of the value, on one scale per row
-  for both nets, so a bar that fades from right to left in the bottom row is a gradient that vanishes on its way down.
-  The line above a residual net is its skip path: every block adds its branch to the stream that the line carries on
-  unchanged. Hover a column (or focus a strip and use the arrow keys) for that layer's numbers; the profile charts
-  mark the same layer. A net deeper than the strip has pixels is drawn with several layers per column (the mean of
-  their logs); the caption says how many.</p>`;
+const STRIP_TEXT = `<p class="explain">One column per layer, layer 0 (the stem's output) on the left, the last block on the right. Top
+  row: the forward signal, the second moment E[h<sub>l</sub>²] of the activations; bottom row: the backward signal,
+  the RMS of dL/dh<sub>l</sub>. Colour and bar height are the log of the value, on one scale per row for both nets,
+  so a bar that fades from right to left in the bottom row is a gradient that vanishes on its way down. Both strips
+  share one scale of depth: a shallower net draws shorter. The line above a residual net is its skip path: every
+  block adds its branch to the stream that the line carries on unchanged. Hover a column (or focus a strip and use
+  the arrow keys) for that layer's numbers; the profile charts mark the same layer. A net deeper than the strip has
+  pixels is drawn with several layers per column (the mean of their logs); the caption says how many.</p>`;
 
 const HEAT_TEXT = `<p class="explain">Each column is one moment of training; each row is one layer, with layer 0 at the
   bottom. The colour is log₁₀ of the RMS of dL/dh<sub>l</sub>, on the same scale for both nets. A smooth vertical

@@ -83,7 +83,8 @@ export function createStrips(state, root, opts = {}) {
     const layerAt = (ev) => {
       const g = geo[i], r = c.getBoundingClientRect(), x = ev.clientX - r.left;
       if (!g || !g.cols || x < g.x0) return null;
-      const col = Math.min(g.cols - 1, Math.floor((x - g.x0) / g.colW));
+      const col = Math.floor((x - g.x0) / g.colW);
+      if (col >= g.cols) return null; // past the last layer of the shallower net
       const s = series(i);
       return s ? Math.min(s.fwd.length - 1, col * g.per) : null;
     };
@@ -109,11 +110,12 @@ export function createStrips(state, root, opts = {}) {
   function draw() {
     const data = [series(0), series(1)];
     const fwdRange = decadeRange(data.map((d) => d?.fwd)), bwdRange = decadeRange(data.map((d) => d?.bwd));
+    const depth = Math.max(0, ...data.map((d) => d?.fwd.length ?? 0)); // both strips on the deeper net's scale
     canvases.forEach((c, i) => {
       const net = state.nets[i], d = data[i];
       widths[i] ||= c.parentElement.clientWidth;
       const message = net.status === "error" ? "this net could not run" : net.status === "waiting" ? "waiting for data" : d ? undefined : "loading…";
-      geo[i] = drawStrip(c, { width: Math.max(120, widths[i]), fwd: d?.fwd, bwd: d?.bwd, residual: state.cfg.nets[i].kind === "residual",
+      geo[i] = drawStrip(c, { width: Math.max(120, widths[i]), fwd: d?.fwd, bwd: d?.bwd, residual: state.cfg.nets[i].kind === "residual", span: depth,
         fwdRange, bwdRange, theme: opts.theme, message, highlight: picked.net === i || picked.net === -1 ? picked.layer : null });
       const L = d ? d.fwd.length - 1 : 0;
       if (c.getAttribute("aria-valuemax") !== String(L)) c.setAttribute("aria-valuemax", String(L));
