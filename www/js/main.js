@@ -41,7 +41,7 @@ function applyEmbedLayout(o) {
   document.documentElement.classList.add("embed");
   for (const sel of ["header.top", "#settings", "footer.foot", "#card-export", "#own-data", "#theory", "#nerds", "#btn-settings"]) $(sel)?.remove();
   $("main").prepend(el("h1", { class: "visually-hidden", text: "Residual Lab" })); // the page's name, for screen readers
-  if (!o.buttons.has("preset")) $(".presetbar")?.remove();
+  if (!o.buttons.has("preset")) for (const sel of [".presetbar", "#preset-box"]) $(sel)?.remove();
   for (const b of ["play", "step", "reset"]) if (!o.buttons.has(b)) $(`#btn-${b}`).hidden = true;
 }
 
