@@ -39,8 +39,8 @@ test("boundary canvases level although B's caption wraps; no gap after the file 
   const r = await page.evaluate(() => {
     const rect = (s) => document.querySelector(s).getBoundingClientRect();
     const caps = [...document.querySelectorAll("#card-boundary figcaption")].map((c) => c.getBoundingClientRect().height);
-    const label = rect(".file-label"), zone = rect("#drop-zone");
-    return { a: rect("#boundary-a").top, b: rect("#boundary-b").top, caps, labelWidth: label.width, labelText: document.querySelector(".file-label").textContent.trim(),
+    const label = rect("#card-export .file-label"), zone = rect("#drop-zone");
+    return { a: rect("#boundary-a").top, b: rect("#boundary-b").top, caps, labelWidth: label.width, labelText: document.querySelector("#card-export .file-label").textContent.trim(),
       zoneHeight: zone.height };
   });
   assert.ok(Math.max(...r.caps) > Math.min(...r.caps) + 5, `one caption wraps (${r.caps}): the case of the issue`);
