@@ -11,6 +11,7 @@ pub mod block;
 pub mod config;
 pub mod data;
 pub mod error;
+pub mod experiments;
 pub mod init;
 pub mod jacobian;
 pub mod lesion;
