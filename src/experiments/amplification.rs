@@ -6,7 +6,7 @@
 //! what destabilises post-LN training.
 //!
 //! Here: residual nets h <- LN(h + F(h)) (post-LN) and h <- h + F(LN(h)) with a final LN
-//! (pre-LN), alpha = 1, two-layer ReLU branches, at init; every block weight matrix moves by a
+//! (pre-LN), α = 1, two-layer ReLU branches, at init; every block weight matrix moves by a
 //! random delta of 1% of its norm and the relative change of the output ||df|| / ||f|| is
 //! measured (`probes::output_change`), averaged over draws and seeds. Its square is the
 //! output change's variance, up to the fixed output scale.
@@ -139,8 +139,8 @@ pub fn summarize(size: Size, points: &[Point]) -> Summary {
         findings: vec![
             finding("post_doubling", format!("post-LN: Var(output change) at L = {hi} / at L = {before}"), format!("{:.2} (O(N))", hi as f64 / before as f64), var_ratio(Variant::PostLn)),
             finding("pre_doubling", format!("pre-LN: Var(output change) at L = {hi} / at L = {before}"), format!("{log_ratio:.2} (O(log N))"), var_ratio(Variant::PreLn)),
-            finding("post_exponent", "post-LN: exponent k in Var(output change) ~ N^k", "1 (O(N))", exponent(points, Variant::PostLn)),
-            finding("pre_exponent", "pre-LN: exponent k in Var(output change) ~ N^k", "below 1 (O(log N))", exponent(points, Variant::PreLn)),
+            finding("post_exponent", "post-LN: exponent k in Var(output change) ∝ Nᵏ", "1 (O(N))", exponent(points, Variant::PostLn)),
+            finding("pre_exponent", "pre-LN: exponent k in Var(output change) ∝ Nᵏ", "below 1 (O(log N))", exponent(points, Variant::PreLn)),
             finding("post_growth", format!("post-LN: output change at L = {hi} / at L = {lo}"), "grows with depth", at(Variant::PostLn, hi) / at(Variant::PostLn, lo)),
             finding("pre_growth", format!("pre-LN: output change at L = {hi} / at L = {lo}"), "stays small", at(Variant::PreLn, hi) / at(Variant::PreLn, lo)),
             finding("post_top", format!("post-LN: relative output change / relative weight change at L = {hi}"), "", at(Variant::PostLn, hi) / REL),

@@ -218,7 +218,7 @@ pub fn summarize(size: Size, nets: &[Net]) -> Summary {
     let keys = ["tanh_orth", "tanh_gauss", "relu_orth", "relu_gauss"];
     for (runs, key) in nets.chunks(per_net).zip(keys) {
         let n = &runs[0];
-        findings.push(finding(&format!("{key}_var"), format!("{}: normalised variance of s^2 at init", n.label), format!("{:.2} (free probability, wide limit)", n.predicted_var), n.normalized_var));
+        findings.push(finding(&format!("{key}_var"), format!("{}: normalised variance of s² at init", n.label), format!("{:.2} (free probability, wide limit)", n.predicted_var), n.normalized_var));
     }
     for (runs, key) in nets.chunks(per_net).zip(keys) {
         let (steps, lr) = best_steps(&runs.iter().collect::<Vec<_>>());
@@ -226,7 +226,7 @@ pub fn summarize(size: Size, nets: &[Net]) -> Summary {
         findings.push(finding(&format!("{key}_lr"), format!("{}: that learning rate", runs[0].label), "", lr));
     }
     let (sw2, sb2) = critical_tanh(TANH_Q_STAR);
-    findings.push(finding("tanh_sw2", "critical tanh: s_w^2", "", sw2));
-    findings.push(finding("tanh_sb2", "critical tanh: s_b^2", "", sb2));
+    findings.push(finding("tanh_sw2", "critical tanh: σ_w²", "", sw2));
+    findings.push(finding("tanh_sb2", "critical tanh: σ_b²", "", sb2));
     Summary { findings, curves: Vec::<NamedCurve>::new() }
 }

@@ -5,7 +5,7 @@
 //! paths, whose lengths are Binomial(54, 1/2), the gradient is carried by paths of length
 //! about 5 to 17.
 //!
-//! Here: a residual net (alpha = 1/sqrt(L)) and a plain net are trained on a spiral; then each
+//! Here: a residual net (α = 1/√L) and a plain net are trained on a spiral; then each
 //! block is deleted in turn (`lesion::forward_without`), then k random blocks at a time; and
 //! for the residual net the input gradient through paths of each length k is measured as
 //! Veit et al. do (`lesion::path_gradient`: through the branch of k random blocks, the skip

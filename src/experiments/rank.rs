@@ -36,7 +36,7 @@ fn scale(size: Size) -> Scale {
     }
 }
 
-const VARIANTS: [&str; 4] = ["plain, He ReLU", "plain, ReLU + BatchNorm", "residual, alpha = 1/sqrt(L)", "residual, alpha = 1"];
+const VARIANTS: [&str; 4] = ["plain, He ReLU", "plain, ReLU + BatchNorm", "residual, α = 1/√L", "residual, α = 1"];
 
 pub fn model(variant: usize, depth: usize, width: usize) -> ModelConfig {
     let base = ModelConfig { depth, width, activation: ActivationKind::Relu, init: InitKind::HeNormal, ..ModelConfig::default() };
@@ -139,7 +139,8 @@ pub fn summarize(size: Size, variants: &[Variant]) -> Summary {
         let paper = match key {
             "plain" => "tends to 1",
             "bn" => "stays well above 1",
-            _ => "collapses more slowly",
+            "res_inv" => "collapses more slowly",
+            _ => "",
         };
         findings.push(finding(&format!("srank_{key}"), format!("{}: stable rank at l = {}", v.label, s.depth), paper, *v.stable_rank.last().unwrap_or(&f64::NAN)));
         findings.push(finding(&format!("cos_{key}"), format!("{}: mean cosine at l = {}", v.label, s.depth), "", *v.mean_cosine.last().unwrap_or(&f64::NAN)));

@@ -182,12 +182,12 @@ pub fn summarize(size: Size, configs: &[Config]) -> Summary {
     for d in [2, 10, 20, 50] {
         if s.depths.contains(&d) {
             let theory = predicted_plain(d, c0);
-            findings.push(finding(&format!("plain_{d}"), format!("plain ReLU, L = {d}: r_1"), format!("{theory:.2} (mean field); falls exponentially"), at(Arch::Plain, d)));
-            findings.push(finding(&format!("plain_{d}_theory"), format!("plain ReLU, L = {d}: mean-field r_1"), "", theory));
+            findings.push(finding(&format!("plain_{d}"), format!("plain ReLU, L = {d}: r₁"), format!("{theory:.2} (mean field); falls exponentially"), at(Arch::Plain, d)));
+            findings.push(finding(&format!("plain_{d}_theory"), format!("plain ReLU, L = {d}: mean-field r₁"), "", theory));
         }
     }
-    findings.push(finding(&format!("res1_{top}"), format!("residual, alpha = 1, L = {top}: r_1"), "falls far more slowly", at(Arch::ResidualOne, top)));
-    findings.push(finding(&format!("resinv_{top}"), format!("residual, alpha = 1/sqrt(L), L = {top}: r_1"), "", at(Arch::ResidualInvSqrt, top)));
+    findings.push(finding(&format!("res1_{top}"), format!("residual, α = 1, L = {top}: r₁"), "falls far more slowly", at(Arch::ResidualOne, top)));
+    findings.push(finding(&format!("resinv_{top}"), format!("residual, α = 1/√L, L = {top}: r₁"), "", at(Arch::ResidualInvSqrt, top)));
     let xs: Vec<f64> = (1..=top).map(|d| d as f64).collect();
     Summary {
         findings,

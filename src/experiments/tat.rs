@@ -7,7 +7,7 @@
 //! sends c = 0 to eta (the paper's eta = 0.9 here), instead of towards 1 as ReLU's does.
 //!
 //! Here: three nets of depth L trained alike: a plain leaky-ReLU net with TAT's slope and
-//! s_w^2 = 2 / (1 + a^2), orthogonal weights; a residual He-ReLU net with alpha = 1/sqrt(L);
+//! s_w^2 = 2 / (1 + a^2), orthogonal weights; a residual He-ReLU net with α = 1/√L;
 //! a plain ReLU net with orthogonal weights at the edge of chaos (s_w^2 = 2).
 
 use super::common::{finding, orthogonal_blocks, Curve, Summary, TrainRun};
@@ -59,7 +59,7 @@ pub fn tat_slope(depth: usize, eta: f64) -> f64 {
     0.5 * (lo + hi)
 }
 
-const NETS: [&str; 3] = ["plain, TAT leaky ReLU", "residual, alpha = 1/sqrt(L)", "plain, ReLU (EOC)"];
+const NETS: [&str; 3] = ["plain, TAT leaky ReLU", "residual, α = 1/√L", "plain, ReLU (edge of chaos)"];
 
 /// Units: every net at every learning rate, net-major.
 fn runs(size: Size) -> Vec<(usize, f64)> {
@@ -168,7 +168,7 @@ pub fn summarize(size: Size, nets: &[Net]) -> Summary {
     Summary {
         findings: vec![
             finding("slope", format!("TAT slope a for L = {}, eta = 0.9", s.depth), "TAT's rule", a),
-            finding("sw2", "TAT s_w^2 = 2 / (1 + a^2)", "TAT's rule", 2.0 / (1.0 + a * a)),
+            finding("sw2", "TAT σ_w² = 2/(1 + a²)", "TAT's rule", 2.0 / (1.0 + a * a)),
             finding("relu_c0", format!("plain ReLU net: its correlation map sends 0 to (L = {})", s.depth), "near 1 (TAT: 0.9)", composed_c0(s.depth, 0.0)),
             finding("tat_loss", "TAT plain net: final training loss (best learning rate)", "about the residual net's (K-FAC, ImageNet)", loss(tat)),
             finding("res_loss", "residual net: final training loss (best learning rate)", "", loss(res)),

@@ -5,7 +5,7 @@
 //!
 //! Here: plain tanh nets with s_b^2 = 0.05 on a grid of depth x s_w^2, each trained a fixed
 //! number of SGD steps; a cell is trainable when its training accuracy ends at least halfway
-//! from chance to 1. The fitted boundary is the c for which "trainable iff L <= c xi_c" agrees
+//! from chance to 1. The fitted boundary is the c for which "trainable if and only if L ≤ c·ξ_c" agrees
 //! with the most cells; xi_c comes from the mean-field theory (`theory::fixed_point`).
 
 use super::common::{finding, mean, NamedCurve, Summary, TrainRun};
@@ -72,7 +72,7 @@ pub fn xi_c(sw2: f64) -> f64 {
 
 pub fn units(size: Size) -> Vec<UnitInfo> {
     let g = grid(size);
-    cells(size).into_iter().map(|(s, d)| UnitInfo { label: format!("s_w^2 = {s}, L = {d}"), cost: (d * g.width * g.width * g.steps) as f64 }).collect()
+    cells(size).into_iter().map(|(s, d)| UnitInfo { label: format!("σ_w² = {s}, L = {d}"), cost: (d * g.width * g.width * g.steps) as f64 }).collect()
 }
 
 /// One grid cell: a plain tanh net of depth L at s_w^2, after training.
@@ -126,7 +126,7 @@ pub fn trainable(c: &Cell) -> bool {
     !c.diverged && c.accuracy >= 0.5 * (1.0 + c.chance)
 }
 
-/// Fraction of cells where "trainable iff L <= c xi_c" holds.
+/// Fraction of cells where "trainable if and only if L ≤ c·ξ_c" holds.
 pub fn agreement(cells: &[Cell], c: f64) -> f64 {
     let ok = cells.iter().filter(|x| trainable(x) == (x.depth as f64 <= c * x.xi_c)).count();
     ok as f64 / cells.len().max(1) as f64
@@ -162,11 +162,11 @@ pub fn summarize(size: Size, cells: &[Cell]) -> Summary {
     let trainable_frac = mean(cells.iter().map(|x| if trainable(x) { 1.0 } else { 0.0 }));
     Summary {
         findings: vec![
-            finding("c", "fitted c in: trainable iff L <= c xi_c", "6 (the paper's 6 xi_c)", c),
-            finding("agreement", "fraction of cells on the correct side of c xi_c", "", agree),
-            finding("agreement_6", "fraction of cells on the correct side of 6 xi_c", "", agreement(cells, 6.0)),
-            finding("xi_c_1.5", "xi_c at s_w^2 = 1.5", "15.8 (mean field)", xi_c(1.5)),
-            finding("xi_c_2.5", "xi_c at s_w^2 = 2.5", "11.8 (mean field)", xi_c(2.5)),
+            finding("c", "fitted c in: trainable if and only if L ≤ c·ξ_c", "6 (the paper's 6ξ_c)", c),
+            finding("agreement", "fraction of cells on the correct side of c·ξ_c", "", agree),
+            finding("agreement_6", "fraction of cells on the correct side of 6ξ_c", "", agreement(cells, 6.0)),
+            finding("xi_c_1.5", "ξ_c at σ_w² = 1.5", "15.8 (mean field)", xi_c(1.5)),
+            finding("xi_c_2.5", "ξ_c at σ_w² = 2.5", "11.8 (mean field)", xi_c(2.5)),
             finding("trainable", "fraction of cells trainable", "", trainable_frac),
         ],
         curves: vec![
