@@ -1,0 +1,138 @@
+// The Experiments page (www/experiments.html) and its JS API (www/js/experiments.js): two
+// experiments run at the reduced size from the page (progress, charts, findings beside the
+// paper's numbers, no NaN) and from JS (progress callbacks, the same findings, cancel, bad
+// arguments); the lab's page links to it. Screenshots at 1280 and 360 px wide.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { startServer, launch, openPage, fresh, canvasInk, screenshot, PHONE, DESKTOP } from "./helpers.mjs";
+
+let srv, browser, page;
+before(async () => { srv = await startServer(); browser = await launch(); page = await openPage(browser.context); });
+after(async () => { await browser?.close(); await srv?.stop(); });
+
+const IDS = ["trainability", "lesions", "isometry", "shattered", "rank_collapse", "tat", "degradation", "amplification"];
+/** What the cards write from data must never show these. */
+const BAD = /NaN|undefined|null|Infinity/;
+
+/** data-k -> Number(data-v) of a card's findings table. */
+const findings = (id) => page.evaluate((i) => Object.fromEntries([...document.querySelectorAll(`#xp-${i} table.findings tr[data-k]`)]
+  .map((r) => [r.dataset.k, Number(r.dataset.v)])), id);
+
+test("the lab links to the Experiments page, which shows eight cards", async () => {
+  // the lab in a page of its own (leaving it cancels its workers' requests)
+  const lab = await browser.context.newPage();
+  await lab.goto(`${srv.base}/www/`);
+  assert.equal(await lab.getAttribute('a[href="experiments.html"]', "href"), "experiments.html");
+  await lab.close();
+  await fresh(page, `${srv.base}/www/experiments.html`);
+  await page.waitForSelector("#xp-amplification");
+  const cards = await page.evaluate(() => [...document.querySelectorAll("section.xp")].map((s) => ({ id: s.id, state: s.dataset.state,
+    claim: s.querySelector(".claim").textContent.length, run: !!s.querySelector("button.run"), bar: !!s.querySelector("progress") })));
+  assert.deepEqual(cards.map((c) => c.id), IDS.map((i) => `xp-${i}`));
+  for (const c of cards) assert.ok(c.state === "idle" && c.claim > 200 && c.run && c.bar, JSON.stringify(c));
+  assert.deepEqual(page.errors, []);
+});
+
+test("two experiments run from the page at the reduced size: progress, charts, findings", async () => {
+  await fresh(page, `${srv.base}/www/experiments.html#run=rank_collapse,amplification&size=reduced`);
+  // the second waits for the first
+  await page.waitForFunction(() => document.querySelector("#xp-amplification").dataset.state === "queued", null, { timeout: 10000 });
+  const progress = [];
+  const poll = setInterval(async () => {
+    try { progress.push(await page.evaluate(() => Number(document.querySelector("#xp-rank_collapse progress").value))); } catch { /* navigating */ }
+  }, 100);
+  await page.waitForFunction(() => ["rank_collapse", "amplification"].every((i) => document.querySelector(`#xp-${i}`).dataset.state === "done"), null, { timeout: 120000, polling: 200 });
+  clearInterval(poll);
+  for (let i = 1; i < progress.length; i++) assert.ok(progress[i] >= progress[i - 1] - 1e-9, `progress never goes back: ${progress}`);
+  assert.equal(await page.evaluate(() => Number(document.querySelector("#xp-rank_collapse progress").value)), 1);
+  for (const id of ["rank_collapse", "amplification"]) {
+    assert.match(await page.textContent(`#xp-${id} .status`), /^done in \d+\.\d s \(reduced size, \d+ units\)$/);
+    const ms = Number(await page.getAttribute(`#xp-${id}`, "data-ms"));
+    assert.ok(ms > 0 && ms < 60000, `${id} took ${ms} ms`);
+  }
+  // the numbers beside the paper's, within the native tests' tolerances (same core, same seeds)
+  const rank = await findings("rank_collapse");
+  assert.ok(Math.abs(rank.cos_50 - 0.988) < 0.01, `cos_50 ${rank.cos_50}`);
+  assert.ok(Math.abs(rank.cos_10 - 0.872) < 0.06, `cos_10 ${rank.cos_10}`);
+  assert.ok(rank.srank_plain < 1.1 && rank.srank_bn > 2 * rank.srank_plain, JSON.stringify(rank));
+  const amp = await findings("amplification");
+  assert.ok(amp.post_doubling > 1.5 && amp.post_doubling < 3 && amp.pre_doubling < amp.post_doubling, JSON.stringify(amp));
+  const text = await page.evaluate(() => [...document.querySelectorAll("#xp-rank_collapse, #xp-amplification")]
+    .map((s) => [...s.querySelectorAll("table.findings, .verdict, .status, .u-legend")].map((e) => e.textContent).join("\n")).join("\n"));
+  assert.doesNotMatch(text, BAD);
+  assert.match(await page.textContent("#xp-rank_collapse .verdict"), /mean-field 0\.872, 0\.948, 0\.988/);
+  // every chart drew: rank collapse 2 charts, amplification 1
+  for (const id of ["rank_collapse", "amplification"]) {
+    const inks = await canvasInk(page, `#xp-${id} canvas`);
+    const drawn = inks.filter((c) => c.ink > 500);
+    assert.ok(drawn.length >= (id === "rank_collapse" ? 2 : 1), `${id}: ${JSON.stringify(inks)}`);
+  }
+  const legend = await page.textContent("#xp-rank_collapse .u-legend");
+  for (const l of ["plain, He ReLU", "plain, ReLU + BatchNorm", "mean field"]) assert.ok(legend.includes(l), `legend has ${l}`);
+  await page.locator("#xp-rank_collapse").scrollIntoViewIfNeeded();
+  await screenshot(page, "experiments-desktop");
+  await page.setViewportSize(PHONE);
+  await page.waitForTimeout(300);
+  await screenshot(page, "experiments-phone");
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  assert.ok(overflow <= 1, `no horizontal scroll at 360 px (${overflow})`);
+  await page.setViewportSize(DESKTOP);
+  assert.deepEqual(page.errors, []);
+});
+
+test("runExperiment from JS: progress callbacks, the summary, cancel, bad arguments", async () => {
+  await fresh(page, `${srv.base}/www/experiments.html`);
+  await page.waitForSelector("#xp-amplification");
+  const out = await page.evaluate(async () => {
+    const { runExperiment } = await import("./js/experiments.js");
+    const seen = [];
+    const r = await runExperiment("lesions", { size: "reduced", onProgress: (p) => seen.push({ f: p.fraction, done: p.done, n: p.units.length, partial: p.results.filter(Boolean).length }) });
+    return { seen, findings: r.summary.findings, ms: r.ms, units: r.units.length, curve: r.results[0].curve.step.length, single: r.results[0].single.length };
+  });
+  assert.equal(out.units, 2);
+  assert.ok(out.seen.length >= 3, `progress reported ${out.seen.length} times`);
+  assert.equal(out.seen[0].f, 0);
+  for (let i = 1; i < out.seen.length; i++) assert.ok(out.seen[i].f >= out.seen[i - 1].f - 1e-12 && out.seen[i].f <= 1 + 1e-12);
+  assert.equal(out.seen.at(-1).done, 2);
+  assert.ok(out.seen.some((s) => s.partial > 0 && s.done < 2), "partial results arrive before the units finish");
+  assert.equal(out.single, 24);
+  const f = Object.fromEntries(out.findings.map((x) => [x.key, x.measured]));
+  assert.ok(f.res_single_drop < 0.06 && f.plain_single_mean < f.chance + 0.1, JSON.stringify(f));
+  assert.ok(out.findings.every((x) => typeof x.label === "string" && typeof x.paper === "string"));
+
+  // cancel: abort after the first partial result; the promise rejects with an AbortError soon
+  const cancel = await page.evaluate(async () => {
+    const { runExperiment } = await import("./js/experiments.js");
+    const ctl = new AbortController();
+    let t = 0;
+    const p = runExperiment("trainability", { size: "default", signal: ctl.signal, onProgress: (x) => { if (x.results.some(Boolean) && !t) { t = performance.now(); ctl.abort(); } } });
+    try { await p; return { ok: true }; } catch (e) { return { name: e.name, ms: performance.now() - t }; }
+  });
+  assert.equal(cancel.name, "AbortError");
+  assert.ok(cancel.ms < 1000, `rejected ${cancel.ms} ms after abort()`);
+  // an already aborted signal, and bad arguments
+  const bad = await page.evaluate(async () => {
+    const { runExperiment } = await import("./js/experiments.js");
+    const msg = async (p) => { try { await p; return "resolved"; } catch (e) { return `${e.name}: ${e.message}`; } };
+    const ctl = new AbortController();
+    ctl.abort();
+    return [await msg(runExperiment("nope")), await msg(runExperiment("lesions", { size: "huge" })), await msg(runExperiment("lesions", { signal: ctl.signal }))];
+  });
+  assert.match(bad[0], /^Error: id: unknown experiment "nope"/);
+  assert.match(bad[1], /^Error: size: "huge" is not one of reduced, default, full/);
+  assert.match(bad[2], /^AbortError/);
+  assert.deepEqual(page.errors, []);
+});
+
+test("the Cancel button stops a running experiment and the card can run again", async () => {
+  await fresh(page, `${srv.base}/www/experiments.html`);
+  await page.waitForSelector("#xp-shattered button.run");
+  await page.click("#xp-shattered button.run");
+  await page.waitForFunction(() => Number(document.querySelector("#xp-shattered progress").value) > 0, null, { timeout: 30000, polling: 100 });
+  assert.equal(await page.textContent("#xp-shattered button.run"), "Cancel");
+  await page.click("#xp-shattered button.run");
+  await page.waitForFunction(() => document.querySelector("#xp-shattered").dataset.state === "cancelled", null, { timeout: 5000 });
+  assert.equal(await page.textContent("#xp-shattered .status"), "cancelled");
+  assert.equal(await page.textContent("#xp-shattered button.run"), "Run");
+  assert.deepEqual(page.errors, []);
+});
