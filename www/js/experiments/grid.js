@@ -34,16 +34,19 @@ export function drawGrid(canvas, spec) {
   const py = (y) => M.top + ph - ((Math.log(y) - y0) / (y1 - y0)) * ph;
   const pyLog = (ly) => M.top + ph - ((ly - y0) / (y1 - y0)) * ph;
   const t = (v) => (v - spec.vmin) / (spec.vmax - spec.vmin);
+  let cells = 0;
   for (let ix = 0; ix < spec.xs.length; ix++) {
     for (let iy = 0; iy < spec.ys.length; iy++) {
       const v = spec.value(ix, iy);
       if (v == null) continue;
+      cells++;
       const [r, g, b] = viridis(t(v));
       ctx.fillStyle = `rgb(${r | 0},${g | 0},${b | 0})`;
       const xa = px(xe[ix]), xb = px(xe[ix + 1]), ya = pyLog(ye[iy + 1]), yb = pyLog(ye[iy]);
       ctx.fillRect(xa, ya, xb - xa + 0.5, yb - ya + 0.5);
     }
   }
+  canvas.dataset.points = String(cells); // for tests and debugging
   // curves, clipped to the plot
   ctx.save();
   ctx.beginPath();
@@ -72,7 +75,13 @@ export function drawGrid(canvas, spec) {
   ctx.fillStyle = INK;
   ctx.textAlign = "center";
   ctx.textBaseline = "top";
-  spec.xs.forEach((x) => ctx.fillText(String(x), px(x), M.top + ph + 4));
+  let right = -Infinity; // skip a tick label that would overlap the previous one
+  spec.xs.forEach((x) => {
+    const half = ctx.measureText(String(x)).width / 2;
+    if (px(x) - half < right + 4) return;
+    ctx.fillText(String(x), px(x), M.top + ph + 4);
+    right = px(x) + half;
+  });
   ctx.fillText(spec.xLabel, M.left + pw / 2, M.top + ph + 18);
   ctx.textAlign = "right";
   ctx.textBaseline = "middle";

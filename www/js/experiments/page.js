@@ -14,6 +14,9 @@ const el = (tag, attrs = {}, html = "") => {
   return e;
 };
 
+/** The core's plain-text labels with their subscripts set ("ξ_c" -> ξ<sub>c</sub>). */
+const label = (text) => text.replace(/([ξσ])_([a-z])/g, "$1<sub>$2</sub>");
+
 /** A measured value for the findings table: "not reached" for Infinity (a step budget ran out). */
 function shown(v) {
   if (v === Infinity) return "not reached";
@@ -69,7 +72,9 @@ function buildCard(card) {
   const verdict = el("p", { class: "verdict" });
   sec.append(verdict);
   const view = { charts, units: [] };
-  const ui = { sec, run, full: $("input", full), bar, status, findings, verdict, view, card, controller: null };
+  const ui = { sec, run, full: $("input", full), bar, status, findings, verdict, view, card, controller: null, last: null, width: 0 };
+  sec.__ui = ui;
+  resized.observe(sec);
   run.addEventListener("click", () => (ui.controller ? ui.controller.abort() : start(ui)));
   return ui;
 }
@@ -81,13 +86,26 @@ function setState(ui, s) {
 
 function draw(ui, results, summary) {
   if (!ui.view.units.length) return;
+  ui.last = { results, summary };
   ui.card.draw(ui.view, results, summary);
 }
+
+// Canvas grids are drawn at their box's width: redraw a card when its width changes (uPlot
+// charts resize themselves).
+const resized = new ResizeObserver((entries) => {
+  for (const e of entries) {
+    const ui = e.target.__ui;
+    if (ui?.last && ui.width !== e.contentRect.width) {
+      ui.width = e.contentRect.width;
+      requestAnimationFrame(() => ui.card.draw(ui.view, ui.last.results, ui.last.summary));
+    }
+  }
+});
 
 function showSummary(ui, summary, results) {
   const rows = ui.card.findings.map((k) => summary.findings.find((f) => f.key === k)).filter(Boolean);
   ui.findings.innerHTML = `<thead><tr><th></th><th>paper / theory</th><th>measured</th></tr></thead><tbody>${rows
-    .map((f) => `<tr data-k="${f.key}" data-v="${f.measured}"><td>${f.label}</td><td>${f.paper || "–"}</td><td class="num">${shown(f.measured)}</td></tr>`)
+    .map((f) => `<tr data-k="${f.key}" data-v="${f.measured}"><td>${label(f.label)}</td><td>${label(f.paper) || "–"}</td><td class="num">${shown(f.measured)}</td></tr>`)
     .join("")}</tbody>`;
   ui.findings.hidden = false;
   ui.verdict.innerHTML = ui.card.verdict(summary, results);

@@ -4,15 +4,18 @@
 import uPlot from "../../vendor/uPlot.esm.js";
 import { fmt, fmtTick } from "../format.js";
 
-/** Series [{x, y}] -> one sorted x column and one y column per series (null where absent). */
-export function mergeColumns(series) {
-  const xs = [...new Set(series.flatMap((s) => s.x.filter(Number.isFinite)))].sort((a, b) => a - b);
+/** Series [{x, y}] -> one sorted x column and one y column per series (null where absent, and
+ * on a log axis where not positive). */
+export function mergeColumns(series, { logX = false, logY = false } = {}) {
+  const okX = (x) => Number.isFinite(x) && (!logX || x > 0);
+  const okY = (y) => Number.isFinite(y) && (!logY || y > 0);
+  const xs = [...new Set(series.flatMap((s) => s.x.filter(okX)))].sort((a, b) => a - b);
   const index = new Map(xs.map((x, i) => [x, i]));
   const cols = series.map((s) => {
     const col = new Array(xs.length).fill(null);
     s.x.forEach((x, i) => {
       const y = s.y[i];
-      if (index.has(x) && Number.isFinite(y)) col[index.get(x)] = y;
+      if (index.has(x) && okY(y)) col[index.get(x)] = y;
     });
     return col;
   });
@@ -23,7 +26,8 @@ const logScale = { distr: 3, log: 10 };
 const logRange = (u, min, max) => (min > 0 && max > 0 ? uPlot.rangeLog(min, max, 10, true) : [0.1, 10]);
 
 export class Plot {
-  /** @param el container; opts { xLabel, yLabel, logX, logY, yRange?: [min, max], xRange?, height } */
+  /** @param el container; opts { xLabel, yLabel, logX, logY, yRange?: [min, max] (fixed, also on a
+   *  log axis: a spectrum spanning 60 decades would give uPlot too many ticks), xRange?, height } */
   constructor(el, opts) {
     this.el = el;
     this.opts = opts;
@@ -46,7 +50,7 @@ export class Plot {
   build(series) {
     const o = this.opts;
     this.plot?.destroy();
-    const y = o.logY ? { ...logScale, range: logRange } : { range: o.yRange ? () => o.yRange : undefined };
+    const y = o.logY ? { ...logScale, range: o.yRange ? () => o.yRange : logRange } : { range: o.yRange ? () => o.yRange : undefined };
     const x = o.logX ? { ...logScale, time: false, range: logRange } : { time: false, range: o.xRange ? () => o.xRange : undefined };
     const ticks = (log) => (log ? (u, v) => v.map((t) => fmtTick(t)) : (u, v) => v.map((t) => fmt(t, 3)));
     this.plot = new uPlot({
@@ -73,7 +77,9 @@ export class Plot {
     const shown = series.filter((s) => s.x.length);
     const sig = shown.map((s) => `${s.label}|${s.color}|${s.dash}|${s.points}`).join(";");
     if (!this.plot || sig !== this.signature) { this.build(shown); this.signature = sig; }
-    const { xs, cols } = mergeColumns(shown);
+    const { xs, cols } = mergeColumns(shown, this.opts);
     this.plot.setData([xs, ...cols]);
+    // for tests and debugging: how many points are drawn
+    this.el.dataset.points = String(cols.reduce((n, c) => n + c.filter((v) => v !== null).length, 0));
   }
 }

@@ -25,7 +25,7 @@ export default {
   },
   findings: ["tanh_orth_var", "tanh_gauss_var", "relu_orth_var", "relu_gauss_var", "tanh_orth_steps", "tanh_gauss_steps", "relu_orth_steps", "relu_gauss_steps"],
   charts: [
-    { key: "spectrum", kind: "plot", title: "Squared singular values of J at init, largest first (first input)", opts: { xLabel: "rank", yLabel: "s²", logY: true } },
+    { key: "spectrum", kind: "plot", title: "Squared singular values of J at init, largest first (first input; below 10⁻⁴ off the chart)", opts: { xLabel: "rank", yLabel: "s²", logY: true, yRange: [1e-4, 1e3] } },
     { key: "train", kind: "plot", title: "Training accuracy at each net's better learning rate", opts: { xLabel: "step", yLabel: "training accuracy", yRange: [0.4, 1] } },
   ],
   draw(view, results) {
@@ -51,7 +51,7 @@ export default {
     const orthFaster = steps("tanh_orth_steps") < steps("tanh_gauss_steps") && steps("relu_orth_steps") < steps("relu_gauss_steps");
     const tanhFirst = ["tanh_gauss_steps", "relu_orth_steps", "relu_gauss_steps"].every((k) => steps("tanh_orth_steps") < steps(k));
     const gaussBelow = !near(nets[1]) && nets[1].normalized_var < nets[1].predicted_var && !near(nets[3]) && nets[3].normalized_var < nets[3].predicted_var;
-    return `The orthogonal nets ${near(nets[0]) && near(nets[2]) ? "match" : "differ from"} the free-probability
+    return `The orthogonal nets ${near(nets[0]) && near(nets[2]) ? "are close to" : "differ from"} the free-probability
       prediction (${nets[0].normalized_var.toFixed(2)} against ${nets[0].predicted_var.toFixed(2)} for tanh,
       ${nets[2].normalized_var.toFixed(1)} against ${nets[2].predicted_var.toFixed(1)} for ReLU).
       ${gaussBelow ? `The Gaussian nets spread less than the formula says (${nets[1].normalized_var.toFixed(1)} and

@@ -24,8 +24,10 @@ export default {
   charts: [{ key: "grid", kind: "grid", title: "Training accuracy after training (colour) with 6ξ<sub>c</sub> (white, dashed) and the fitted c·ξ<sub>c</sub> (orange)" }],
   draw(view, results, summary) {
     const cells = results.filter(Boolean);
-    const sw2 = [...new Set(view.units.map((u) => Number(/s_w\^2 = ([\d.]+)/.exec(u.label)[1])))];
-    const depths = [...new Set(view.units.map((u) => Number(/L = (\d+)/.exec(u.label)[1])))];
+    // the grid from the unit labels ("σ_w² = 1.5, L = 24"), so it is drawn whole from the start
+    const cellOf = (u) => /= ([\d.]+), L = (\d+)$/.exec(u.label)?.slice(1).map(Number) ?? [NaN, NaN];
+    const sw2 = [...new Set(view.units.map((u) => cellOf(u)[0]))].sort((a, b) => a - b);
+    const depths = [...new Set(view.units.map((u) => cellOf(u)[1]))].sort((a, b) => a - b);
     const at = new Map(cells.map((c) => [`${c.sw2}|${c.depth}`, c.accuracy]));
     const curves = [];
     const six = curve(summary, "6 xi_c"), fit = curve(summary, "fitted c xi_c");
