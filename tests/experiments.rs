@@ -189,3 +189,24 @@ fn units_are_deterministic_and_summaries_check_their_input() {
         }
     }
 }
+
+#[test]
+fn the_default_and_full_sizes_start() {
+    // The default and full sizes are not run here (minutes). At the default size the first and
+    // the most expensive unit must build and take a first slice; at the full size the most
+    // expensive one must build (its config within Config::validate's caps, e.g. the parameter
+    // cap, which the full isometry nets once exceeded).
+    for id in experiments::ALL {
+        for (size, first_slice) in [(Size::Default, true), (Size::Full, false)] {
+            let units = experiments::units(id, size);
+            let biggest = (0..units.len()).max_by(|&a, &b| units[a].cost.total_cmp(&units[b].cost)).unwrap();
+            for unit in if first_slice { vec![0, biggest] } else { vec![biggest] } {
+                let mut job = experiments::start(id, size, unit).unwrap_or_else(|e| panic!("{id:?} {size:?} unit {unit}: {e}"));
+                if first_slice {
+                    job.advance().unwrap();
+                    assert!(job.progress() > 0.0, "{id:?} {size:?} unit {unit}");
+                }
+            }
+        }
+    }
+}

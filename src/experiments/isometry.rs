@@ -44,7 +44,7 @@ fn scale(size: Size) -> Scale {
     match size {
         Size::Reduced => Scale { depth: 30, width: 64, train_width: 64, steps: 300, lrs: &[0.003, 0.01], inputs: 2 },
         Size::Default => Scale { depth: 50, width: 128, train_width: 128, steps: 300, lrs: &[0.003, 0.01], inputs: 4 },
-        Size::Full => Scale { depth: 100, width: 256, train_width: 256, steps: 2000, lrs: &[0.001, 0.003, 0.01], inputs: 8 },
+        Size::Full => Scale { depth: 100, width: 192, train_width: 192, steps: 2000, lrs: &[0.001, 0.003, 0.01], inputs: 8 },
     }
 }
 

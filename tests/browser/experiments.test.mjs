@@ -121,6 +121,36 @@ test("runExperiment from JS: progress callbacks, the summary, cancel, bad argume
     ctl.abort();
     return [await msg(runExperiment("nope")), await msg(runExperiment("lesions", { size: "huge" })), await msg(runExperiment("lesions", { signal: ctl.signal }))];
   });
+  // the core's bindings (pkg/experiments/) name the bad argument too
+  const core = await page.evaluate(async () => {
+    const mod = await import("../pkg/experiments/residual_lab.js");
+    await mod.default();
+    const msg = (f) => { try { f(); return "returned"; } catch (e) { return e.message; } };
+    const u = new mod.ExperimentUnit("rank_collapse", "reduced", 0);
+    while (!u.advance()) { /* slices */ }
+    const r = u.result();
+    u.free();
+    return { units: mod.Experiment.units("lesions", "reduced").length, ids: mod.Experiment.ids(), seeds: r.seeds, msgs: [
+      msg(() => new mod.ExperimentUnit("lesions", "reduced", 2)),
+      msg(() => new mod.ExperimentUnit("lesions", "huge", 0)),
+      msg(() => mod.Experiment.units("nope")),
+      msg(() => mod.Experiment.units(3)),
+      msg(() => mod.Experiment.summarize("lesions", "reduced", [])),
+      msg(() => mod.Experiment.summarize("lesions", "reduced", [{}, {}])),
+      msg(() => mod.Experiment.summarize("lesions", "reduced", 5)),
+    ] };
+  });
+  assert.equal(core.units, 2);
+  assert.deepEqual(core.ids, IDS);
+  assert.equal(core.seeds, 3);
+  const [unit, size, id, idType, count, fields, notArray] = core.msgs;
+  assert.match(unit, /^unit: 2 is not an integer in 0 to 1/);
+  assert.match(size, /^size: unknown variant `huge`/);
+  assert.match(id, /^id: unknown variant `nope`/);
+  assert.match(idType, /^id: 3 is not a string/);
+  assert.match(count, /^results: has 0 entries; Lesions has 2 units/);
+  assert.match(fields, /^results: missing field/);
+  assert.match(notArray, /^results: 5 is not an array/);
   assert.match(bad[0], /^Error: id: unknown experiment "nope"/);
   assert.match(bad[1], /^Error: size: "huge" is not one of reduced, default, full/);
   assert.match(bad[2], /^AbortError/);

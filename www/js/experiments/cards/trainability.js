@@ -4,7 +4,7 @@ import { drawGrid } from "../grid.js";
 
 export default {
   id: "trainability",
-  title: "Trainable depth follows the correlation depth scale ξ_c",
+  title: "Trainable depth follows the correlation depth scale ξ<sub>c</sub>",
   cite: "Schoenholz, Gilmer, Ganguli & Sohl-Dickstein (2017), Deep information propagation, ICLR.",
   claim: `Mean-field theory of random tanh networks gives a depth scale ξ<sub>c</sub> over which the correlation
     between the representations of two inputs relaxes to its fixed point; ξ<sub>c</sub> diverges at the
