@@ -210,3 +210,31 @@ fn the_default_and_full_sizes_start() {
         }
     }
 }
+
+#[test]
+fn jacobian_spread_matches_free_probability_at_large_width() {
+    // The card's nets (L = 50, W = 128) have L/W = 0.4, where the Gaussian nets spread less than
+    // the wide limit says. At W = 384, L = 12 the free-probability variance (Pennington et al.
+    // 2017) holds: the mean over three seeds within 10% of L mu2/mu1^2 for Gaussian weights (24
+    // for ReLU, 12.0 for tanh at q* = 1/64) and of L (mu2/mu1^2 - 1) = 12 for orthogonal ReLU
+    // (the config's orthogonal init has ReLU's gain^2 2 = s_w^2).
+    use residual_lab::config::{ActivationKind, InitKind, ModelConfig, NetKind};
+    use residual_lab::experiments::isometry::{critical_tanh, variance_per_layer, TANH_Q_STAR};
+    use residual_lab::jacobian::{stream_jacobian, Spectrum};
+    use residual_lab::net::Network;
+    use residual_lab::rng::Rng;
+    let (depth, width) = (12, 384);
+    for (act, orthogonal) in [(ActivationKind::Relu, false), (ActivationKind::Relu, true), (ActivationKind::Tanh, false)] {
+        let (sw2, sb2) = if act == ActivationKind::Tanh { critical_tanh(TANH_Q_STAR) } else { (2.0, 0.0) };
+        let q0 = if act == ActivationKind::Tanh { TANH_Q_STAR } else { 1.0 };
+        let x = [(2.0 * (q0 - sb2) / sw2).sqrt() as f32, 0.0]; // stem output of second moment q*
+        let init = if orthogonal { InitKind::Orthogonal } else { InitKind::Custom };
+        let m = ModelConfig { kind: NetKind::Plain, depth, width, activation: act, init, sigma_w2: sw2, sigma_b2: sb2, ..Default::default() };
+        let vars: Vec<f64> = (0..3)
+            .map(|seed| Spectrum::of(&stream_jacobian(&mut Network::<f32>::new(&m, 2, 2, 64, &mut Rng::new(seed)), &x)).normalized_var)
+            .collect();
+        let mean = vars.iter().sum::<f64>() / 3.0;
+        let predicted = depth as f64 * variance_per_layer(act, orthogonal);
+        assert!((mean / predicted - 1.0).abs() < 0.1, "{act:?} orthogonal={orthogonal}: {vars:?}, predicted {predicted}");
+    }
+}
