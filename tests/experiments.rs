@@ -145,9 +145,9 @@ fn degradation_in_plain_nets_not_in_residual_nets() {
     let (_, s) = run(ExperimentId::Degradation);
     // He et al. 2016: the deeper plain net ends at a higher training loss: at least twice.
     assert!(get(&s, "plain_ratio") > 2.0, "plain deep/shallow {}", get(&s, "plain_ratio"));
-    // The deeper residual net does not degrade: within 15% of the shallow one or below (both
-    // end near the same floor on this data; the paper's deeper ResNet ended lower).
-    assert!(get(&s, "res_ratio") < 1.15, "residual deep/shallow {}", get(&s, "res_ratio"));
+    // The deeper residual net does not degrade: it ends lower, as the paper's deeper ResNet
+    // did (0.89 measured at this size, one seed).
+    assert!(get(&s, "res_ratio") < 1.0, "residual deep/shallow {}", get(&s, "res_ratio"));
 }
 
 #[test]
@@ -236,5 +236,19 @@ fn jacobian_spread_matches_free_probability_at_large_width() {
         let mean = vars.iter().sum::<f64>() / 3.0;
         let predicted = depth as f64 * variance_per_layer(act, orthogonal);
         assert!((mean / predicted - 1.0).abs() < 0.1, "{act:?} orthogonal={orthogonal}: {vars:?}, predicted {predicted}");
+    }
+}
+
+#[test]
+fn summaries_of_partial_results_do_not_panic() {
+    // The page may summarise what the units returned so far, and JS can pass anything that
+    // deserializes: results of units that have not advanced (empty curves and lists) must give
+    // a summary (NaN where nothing was measured), never a panic, which in wasm would kill the
+    // module.
+    for id in experiments::ALL {
+        let n = experiments::units(id, Size::Reduced).len();
+        let partial: Vec<UnitResult> = (0..n).map(|u| experiments::start(id, Size::Reduced, u).unwrap().result()).collect();
+        let s = experiments::summarize(id, Size::Reduced, &partial).unwrap();
+        assert!(!s.findings.is_empty(), "{id:?}");
     }
 }

@@ -36,7 +36,7 @@ fn scale(size: Size) -> Scale {
     match size {
         Size::Reduced => Scale { depths: &[2, 8, 16, 32], width: 32, batch: 32, seeds: 6, draws: 4 },
         Size::Default => Scale { depths: &[1, 2, 4, 8, 16, 32, 64], width: 64, batch: 64, seeds: 8, draws: 8 },
-        Size::Full => Scale { depths: &[1, 2, 4, 8, 16, 32, 64, 128, 256], width: 128, batch: 64, seeds: 16, draws: 8 },
+        Size::Full => Scale { depths: &[1, 2, 4, 8, 16, 32, 64, 128, 256], width: 128, batch: 64, seeds: 8, draws: 8 },
     }
 }
 

@@ -68,6 +68,10 @@ pub(super) struct TrainRun {
     /// Divide the learning rate by 10 at half and at three quarters of the steps (He et al.
     /// 2016's schedule), so the final loss is not the learning rate's noise floor.
     pub lr_drops: bool,
+    /// Train the first `warmup` steps at a tenth of the learning rate (He et al. 2016 warm up
+    /// their 110-layer net so).
+    pub warmup: usize,
+    base_lr: f64,
     done: usize,
     finished: bool,
 }
@@ -79,7 +83,8 @@ impl TrainRun {
     }
 
     pub fn from_trainer(trainer: Trainer, total: usize, every: usize) -> TrainRun {
-        let mut run = TrainRun { trainer, total, every: every.max(1), curve: Curve::default(), diverged: false, stop_at_accuracy: None, reached_at: None, lr_drops: false, done: 0, finished: false };
+        let base_lr = trainer.config.optimizer.lr;
+        let mut run = TrainRun { trainer, total, every: every.max(1), curve: Curve::default(), diverged: false, stop_at_accuracy: None, reached_at: None, lr_drops: false, warmup: 0, base_lr, done: 0, finished: false };
         // A BatchNorm net's running statistics are meaningless before training: no step-0 point.
         if run.trainer.config.model.norm != crate::config::NormKind::Batch {
             run.record();
@@ -101,21 +106,24 @@ impl TrainRun {
     }
 
     /// Trains the next slice; true when the run is over.
-    pub fn advance(&mut self) -> bool {
+    pub fn advance(&mut self) -> crate::error::Result<bool> {
         if self.finished {
-            return true;
+            return Ok(true);
         }
+        // Slices end where the learning rate changes; each slice runs at the rate of its start.
         let mut n = self.every.min(self.total - self.done);
+        let mut changes = vec![self.warmup];
         if self.lr_drops {
-            // slices end at the drops, and the rate drops as the slice after one starts
-            for drop in [self.total / 2, self.total * 3 / 4] {
-                if self.done < drop {
-                    n = n.min(drop - self.done);
-                } else if self.done == drop {
-                    let lr = self.trainer.config.optimizer.lr / 10.0;
-                    self.trainer.set_lr(lr).expect("a tenth of a valid learning rate is valid");
-                }
+            changes.extend([self.total / 2, self.total * 3 / 4]);
+        }
+        for c in changes {
+            if self.done < c {
+                n = n.min(c - self.done);
             }
+        }
+        let lr = self.lr_at(self.done);
+        if lr != self.trainer.config.optimizer.lr {
+            self.trainer.set_lr(lr)?;
         }
         if n > 0 {
             let r = self.trainer.train(n);
@@ -123,12 +131,25 @@ impl TrainRun {
             self.done = self.trainer.step_count() as usize;
             if self.diverged {
                 self.finished = true;
-                return true;
+                return Ok(true);
             }
             self.record();
         }
         self.finished = self.done >= self.total || self.reached_at.is_some();
-        self.finished
+        Ok(self.finished)
+    }
+
+    /// The scheduled learning rate at `step`.
+    fn lr_at(&self, step: usize) -> f64 {
+        let mut lr = if step < self.warmup { self.base_lr / 10.0 } else { self.base_lr };
+        if self.lr_drops {
+            for drop in [self.total / 2, self.total * 3 / 4] {
+                if step >= drop {
+                    lr /= 10.0;
+                }
+            }
+        }
+        lr
     }
 
     pub fn steps_done(&self) -> usize {
@@ -177,6 +198,16 @@ pub(super) fn orthogonal_blocks(trainer: &mut Trainer, sw2: f64, sb2: f64, seed:
     }
     trainer.refresh_param_sq();
     trainer.fill_weight_norms();
+}
+
+/// Mean of the last quarter of a curve's values (at least the last one; NaN when empty): a
+/// final loss with the step-to-step noise averaged.
+pub fn tail(values: &[f64]) -> f64 {
+    if values.is_empty() {
+        return f64::NAN;
+    }
+    let t = &values[values.len() - (values.len() / 4).max(1)..];
+    t.iter().sum::<f64>() / t.len() as f64
 }
 
 /// Mean of the finite values (NaN if there are none).

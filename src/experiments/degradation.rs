@@ -4,11 +4,12 @@
 //! (not overfitting: an optimisation difficulty); residual nets of the same depths do not
 //! degrade, the deeper one training at least as well.
 //!
-//! Here: plain nets h <- ReLU(BN(W h + b)) and residual nets h <- h + W2 ReLU(W1 BN(h)) at two
-//! depths, trained alike with SGD and momentum; the training loss is the training split's
-//! mean loss with BatchNorm on running statistics.
+//! Here: plain nets h <- ReLU(BN(W h + b)) and residual nets h <- h + W2 ReLU(W1 BN(h)) with a
+//! final BatchNorm (the pre-activation ResNet's, He et al. 2016b) at two depths, trained alike
+//! with SGD and momentum, warm-up and two learning-rate drops; the training loss is the
+//! training split's mean loss with BatchNorm on running statistics.
 
-use super::common::{finding, Curve, Summary, TrainRun};
+use super::common::{finding, tail, Curve, Summary, TrainRun};
 use super::{Job, Size, UnitInfo, UnitResult};
 use crate::config::{BranchScale, Config, DataConfig, DatasetName, InitKind, ModelConfig, NetKind, NormKind, NormPosition, OptimizerConfig, OptimizerKind};
 use crate::error::Result;
@@ -43,6 +44,9 @@ pub fn config(size: Size, residual: bool, depth: usize) -> Config {
             width: s.width,
             norm: NormKind::Batch,
             norm_position: NormPosition::Pre,
+            // a BatchNorm before the head, as the pre-activation ResNet has (He et al. 2016b);
+            // the plain net's last layer is normalised already
+            final_norm: residual,
             init: InitKind::HeNormal,
             branch_scale: BranchScale::One,
             ..ModelConfig::default()
@@ -84,12 +88,13 @@ pub fn start(size: Size, unit: usize) -> Result<DegradationJob> {
     let (residual, depth) = nets(size)[unit];
     let mut run = TrainRun::new(config(size, residual, depth), s.steps, 50)?;
     run.lr_drops = true;
+    run.warmup = s.steps / 20;
     Ok(DegradationJob { run, out: Net { residual, depth, ..Net::default() } })
 }
 
 impl Job for DegradationJob {
     fn advance(&mut self) -> Result<bool> {
-        let done = self.run.advance();
+        let done = self.run.advance()?;
         self.out.curve = self.run.curve.clone();
         self.out.diverged = self.run.diverged;
         Ok(done)
@@ -102,11 +107,10 @@ impl Job for DegradationJob {
     }
 }
 
-/// Mean of the last quarter of a net's recorded training losses (the curve's noise averaged).
+/// Mean of the last quarter of a net's recorded training losses (the curve's noise averaged);
+/// NaN for a net that diverged.
 pub fn final_loss(n: &Net) -> f64 {
-    let l = &n.curve.loss;
-    let tail = &l[l.len() - (l.len() / 4).max(1)..];
-    tail.iter().sum::<f64>() / tail.len() as f64
+    if n.diverged { f64::NAN } else { tail(&n.curve.loss) }
 }
 
 pub fn summarize(size: Size, nets: &[Net]) -> Summary {

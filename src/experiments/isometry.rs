@@ -44,7 +44,7 @@ fn scale(size: Size) -> Scale {
     match size {
         Size::Reduced => Scale { depth: 30, width: 64, train_width: 64, steps: 300, lrs: &[0.003, 0.01], inputs: 2 },
         Size::Default => Scale { depth: 50, width: 128, train_width: 128, steps: 300, lrs: &[0.003, 0.01], inputs: 4 },
-        Size::Full => Scale { depth: 100, width: 192, train_width: 192, steps: 2000, lrs: &[0.001, 0.003, 0.01], inputs: 8 },
+        Size::Full => Scale { depth: 100, width: 128, train_width: 128, steps: 1000, lrs: &[0.001, 0.003, 0.01], inputs: 8 },
     }
 }
 
@@ -193,7 +193,7 @@ fn measure_spectrum(trainer: &mut Trainer, out: &mut Net, act: ActivationKind, i
 
 impl Job for IsometryJob {
     fn advance(&mut self) -> Result<bool> {
-        let done = self.run.advance();
+        let done = self.run.advance()?;
         self.out.curve = self.run.curve.clone();
         self.out.steps_to_90 = self.run.reached_at;
         Ok(done)

@@ -185,7 +185,7 @@ impl Job for LesionJob {
         let s = scale(self.size);
         match self.phase {
             Phase::Train => {
-                let done = self.run.advance();
+                let done = self.run.advance()?;
                 self.out.curve = self.run.curve.clone();
                 if done {
                     self.out.test_accuracy = test_accuracy(&mut self.run.trainer, &vec![false; depth])?;
@@ -259,7 +259,7 @@ impl Job for LesionJob {
 /// The smallest window of path lengths that carries `mass` of the gradient-weighted
 /// distribution: (shortest, longest).
 pub fn bulk(lengths: &[f64], weights: &[f64], mass: f64) -> (f64, f64) {
-    let n = weights.len();
+    let n = weights.len().min(lengths.len());
     let mut best = (0usize, n.saturating_sub(1));
     for i in 0..n {
         let mut acc = 0.0;
@@ -282,8 +282,8 @@ pub fn summarize(_size: Size, nets: &[NetLesions]) -> Summary {
     let drop = |n: &NetLesions| mean(n.single.iter().map(|a| n.test_accuracy - a));
     let worst = |n: &NetLesions| n.single.iter().map(|a| n.test_accuracy - a).fold(f64::NEG_INFINITY, f64::max);
     let (lo, hi) = bulk(&res.path_length, &res.path_weighted, 0.9);
-    let mode = res.path_weighted.iter().enumerate().max_by(|a, b| a.1.total_cmp(b.1)).map_or(f64::NAN, |(i, _)| res.path_length[i]);
-    let at_k = |n: &NetLesions, k: f64| n.k.iter().position(|&v| v == k).map_or(f64::NAN, |i| n.k_mean[i]);
+    let mode = res.path_weighted.iter().enumerate().max_by(|a, b| a.1.total_cmp(b.1)).and_then(|(i, _)| res.path_length.get(i).copied()).unwrap_or(f64::NAN);
+    let at_k = |n: &NetLesions, k: f64| n.k.iter().position(|&v| v == k).and_then(|i| n.k_mean.get(i).copied()).unwrap_or(f64::NAN);
     Summary {
         findings: vec![
             finding("res_test_accuracy", "residual net: test accuracy intact", "", res.test_accuracy),

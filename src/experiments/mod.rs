@@ -22,7 +22,7 @@ pub mod trainability;
 use crate::error::{LabError, Result};
 use serde::{Deserialize, Serialize};
 
-pub use common::{Curve, Finding, NamedCurve, Summary};
+pub use common::{tail, Curve, Finding, NamedCurve, Summary};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

@@ -131,7 +131,7 @@ pub fn summarize(size: Size, variants: &[Variant]) -> Summary {
     let mut findings = Vec::new();
     for l in [10, 20, 50] {
         if l <= s.depth {
-            findings.push(finding(&format!("cos_{l}"), format!("plain He-ReLU: mean cosine at l = {l}"), format!("{:.3} (mean-field c-map)", theory[l]), plain.mean_cosine[l]));
+            findings.push(finding(&format!("cos_{l}"), format!("plain He-ReLU: mean cosine at l = {l}"), format!("{:.3} (mean-field c-map)", theory[l]), plain.mean_cosine.get(l).copied().unwrap_or(f64::NAN)));
         }
     }
     let keys = ["plain", "bn", "res_inv", "res_one"];

@@ -36,7 +36,7 @@ fn scale(size: Size) -> Scale {
     match size {
         Size::Reduced => Scale { width: 128, depths: &[2, 10, 20, 50], res_depths: &[50], seeds: 4 },
         Size::Default => Scale { width: 200, depths: &[2, 5, 10, 20, 30, 50], res_depths: &[2, 10, 20, 50], seeds: 8 },
-        Size::Full => Scale { width: 400, depths: &[2, 5, 10, 20, 30, 50, 75, 100], res_depths: &[2, 5, 10, 20, 30, 50, 75, 100], seeds: 24 },
+        Size::Full => Scale { width: 400, depths: &[2, 5, 10, 20, 30, 50, 75, 100], res_depths: &[2, 10, 20, 50, 100], seeds: 12 },
     }
 }
 

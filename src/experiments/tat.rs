@@ -10,7 +10,7 @@
 //! s_w^2 = 2 / (1 + a^2), orthogonal weights; a residual He-ReLU net with α = 1/√L;
 //! a plain ReLU net with orthogonal weights at the edge of chaos (s_w^2 = 2).
 
-use super::common::{finding, orthogonal_blocks, Curve, Summary, TrainRun};
+use super::common::{finding, orthogonal_blocks, tail, Curve, Summary, TrainRun};
 use super::{Job, Size, UnitInfo, UnitResult};
 use crate::config::{ActivationKind, BranchScale, Config, DataConfig, DatasetName, InitKind, ModelConfig, NetKind, OptimizerConfig};
 use crate::error::Result;
@@ -33,7 +33,7 @@ fn scale(size: Size) -> Scale {
     match size {
         Size::Reduced => Scale { depth: 30, width: 32, steps: 800, lrs: &[3e-4, 1e-3] },
         Size::Default => Scale { depth: 50, width: 48, steps: 1500, lrs: &[3e-4, 1e-3] },
-        Size::Full => Scale { depth: 100, width: 128, steps: 5000, lrs: &[1e-4, 3e-4, 1e-3] },
+        Size::Full => Scale { depth: 100, width: 64, steps: 3000, lrs: &[3e-4, 1e-3] },
     }
 }
 
@@ -132,7 +132,7 @@ pub fn start(size: Size, unit: usize) -> Result<TatJob> {
 
 impl Job for TatJob {
     fn advance(&mut self) -> Result<bool> {
-        let done = self.run.advance();
+        let done = self.run.advance()?;
         self.out.curve = self.run.curve.clone();
         self.out.diverged = self.run.diverged;
         Ok(done)
@@ -145,24 +145,26 @@ impl Job for TatJob {
     }
 }
 
-/// Mean of the last quarter of a curve's recorded values (after the last learning-rate drop).
-pub fn tail(values: &[f64]) -> f64 {
-    let t = &values[values.len() - (values.len() / 4).max(1)..];
-    t.iter().sum::<f64>() / t.len() as f64
+/// The mean training loss over the last quarter of the run; NaN if it diverged.
+pub fn final_loss(n: &Net) -> f64 {
+    if n.diverged { f64::NAN } else { tail(&n.curve.loss) }
 }
 
-/// The run with the lowest final training loss among a net's learning rates.
+/// The run with the lowest final training loss among a net's learning rates (a run that
+/// diverged or has no curve, NaN, counts as the worst). `runs` is never empty: `summarize`
+/// checked the count.
 pub fn best(runs: &[Net]) -> &Net {
-    runs.iter().min_by(|a, b| tail(&a.curve.loss).total_cmp(&tail(&b.curve.loss))).expect("a net has runs")
+    let key = |n: &Net| { let l = final_loss(n); if l.is_nan() { f64::INFINITY } else { l } };
+    runs.iter().min_by(|a, b| key(a).total_cmp(&key(b))).unwrap_or(&runs[0])
 }
 
 pub fn summarize(size: Size, nets: &[Net]) -> Summary {
     let s = scale(size);
     let per = s.lrs.len();
     let (tat, res, relu) = (best(&nets[..per]), best(&nets[per..2 * per]), best(&nets[2 * per..]));
-    let loss = |n: &Net| tail(&n.curve.loss);
-    let acc = |n: &Net| tail(&n.curve.accuracy);
-    let at_lr = |k: usize, lr: f64| nets[k * per..(k + 1) * per].iter().find(|n| n.lr == lr).map_or(f64::NAN, |n| tail(&n.curve.loss));
+    let loss = |n: &Net| final_loss(n);
+    let acc = |n: &Net| if n.diverged { f64::NAN } else { tail(&n.curve.accuracy) };
+    let at_lr = |k: usize, lr: f64| nets[k * per..(k + 1) * per].iter().find(|n| n.lr == lr).map_or(f64::NAN, final_loss);
     let common = s.lrs[s.lrs.len() - 1];
     let a = tat_slope(s.depth, ETA);
     Summary {

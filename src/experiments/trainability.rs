@@ -106,7 +106,7 @@ pub fn start(size: Size, unit: usize) -> Result<CellJob> {
 
 impl Job for CellJob {
     fn advance(&mut self) -> Result<bool> {
-        let done = self.run.advance();
+        let done = self.run.advance()?;
         self.cell.accuracy = if self.run.diverged { self.cell.chance } else { self.run.last_accuracy() };
         self.cell.loss = self.run.last_loss();
         self.cell.diverged = self.run.diverged;

@@ -13,8 +13,8 @@
 // Web Workers (two by default, at most navigator.hardwareConcurrency), biggest first. Progress
 // comes after every partial result: { fraction (0..1, weighted by each unit's cost), done,
 // units: [{label, cost}], results: (unit result | null)[], unit (the index that changed) }.
-// Nothing is trained in JavaScript: every number comes from the wasm core, seeded, so a run
-// gives the same numbers every time (per build of the core).
+// Nothing is trained in JavaScript: every number comes from the wasm core (pkg/experiments/,
+// simd128), seeded, so a run gives the same numbers every time, and the native build's.
 import { workerName } from "./simdchoice.js";
 
 const WORKER_URL = new URL("./experiments/worker.js", import.meta.url);

@@ -16,7 +16,7 @@ export default {
       δ with ‖δ‖ = 1% of its norm; the relative change of the outputs on 64 random inputs, ‖Δf‖/‖f‖, is averaged
       over 8 draws and 8 seeds and divided by the 1%. Its square is the output change's variance (up to the fixed
       output scale).`,
-    full: `Full size: width 128, up to 256 blocks, 16 seeds.`,
+    full: `Full size: width 128, up to 256 blocks.`,
   },
   findings: ["post_doubling", "pre_doubling", "post_exponent", "pre_exponent", "post_top", "pre_top"],
   charts: [{ key: "change", kind: "plot", title: "Relative output change per relative weight change", opts: { xLabel: "blocks N", yLabel: "(‖Δf‖/‖f‖) / 1%", logX: true, logY: true } }],

@@ -13,9 +13,10 @@ export default {
     not overfitting, since the training error itself is higher, but a difficulty of optimisation. Residual networks
     of the same depths did not degrade: the deeper one reached the lower training error.`,
   setup: {
-    default: `Plain nets h ← ReLU(BN(Wh + b)) and residual nets h ← h + W₂ReLU(W₁BN(h)) (α = 1) of 10 and 40 layers
-      (blocks), width 32, on a 3-arm spiral: SGD with momentum 0.9, learning rate 0.02 divided by 10 at half and three
-      quarters of 2500 steps (the shape of He et al.'s schedule). The training loss is the training split's mean loss
+    default: `Plain nets h ← ReLU(BN(Wh + b)) and residual nets h ← h + W₂ReLU(W₁BN(h)) (α = 1, a BatchNorm before
+      the head as in the pre-activation ResNet) of 10 and 40 layers (blocks), width 32, on a 3-arm spiral: SGD with
+      momentum 0.9, learning rate 0.02 (a tenth of it for the first 5% of the steps, then divided by 10 at half and
+      at three quarters of 2500 steps: the shape of He et al.'s schedule, warm-up included). The training loss is the training split's mean loss
       with BatchNorm on its running statistics, and the final loss the mean over the last quarter.`,
     full: `Full size: 20 and 80 layers, width 64, 6000 steps.`,
   },
@@ -28,15 +29,18 @@ export default {
     });
     view.charts.loss.setData(series);
   },
-  verdict(summary) {
+  verdict(summary, results) {
     const v = (k) => found(summary, k);
+    const diverged = results.filter((r) => r?.diverged).map((r) => `the ${r.depth}-${r.residual ? "block residual" : "layer plain"} net`);
+    if (diverged.length) return `At this learning rate ${diverged.join(" and ")} diverged (a NaN appeared), so no final loss is given for ${diverged.length > 1 ? "them" : "it"}.`;
     if (!Number.isFinite(v("res_ratio"))) return "";
-    const f = (x) => x.toPrecision(2);
+    const f = (x) => (Number.isFinite(x) ? x.toPrecision(2) : "–");
     const plainDegrades = v("plain_ratio") > 1.5;
-    const resClose = Math.abs(v("res_ratio") - 1) < 0.15;
+    const r = v("res_ratio");
+    const resSays = r < 0.95 ? ": the deeper one trains to the lower loss, as in the paper"
+      : r <= 1.1 ? ": the two end within 10% of each other, where the paper's deeper ResNet ended lower" : ": the deeper one ends higher";
     return `The deep plain net ends at ${f(v("plain_ratio"))} times the shallow one's training loss
       (${f(v("plain_deep"))} against ${f(v("plain_shallow"))})${plainDegrades ? ": it degrades" : ""}; the deep
-      residual net at ${f(v("res_ratio"))} times (${f(v("res_deep"))} against ${f(v("res_shallow"))})${resClose ?
-      ": the two residual nets end level, where the paper's deeper ResNet ended lower" : v("res_ratio") < 1 ? ": the deeper one lower, as in the paper" : ""}.`;
+      residual net at ${f(r)} times (${f(v("res_deep"))} against ${f(v("res_shallow"))})${resSays}.`;
   },
 };

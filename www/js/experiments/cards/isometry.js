@@ -21,7 +21,7 @@ export default {
       the normalised variance is Var(s²)/mean(s²)² of its singular values s, the spectrum's variance when the mean
       is 1. Each net is then trained on a 2-arm spiral with SGD and momentum 0.9 at learning rates 0.003 and 0.01
       for at most 300 steps; the fewer steps to 90% training accuracy counts.`,
-    full: `Full size: depth 100, width 192, learning rates 0.001 to 0.01, up to 2000 steps.`,
+    full: `Full size: depth 100, learning rates 0.001 to 0.01, up to 1000 steps.`,
   },
   findings: ["tanh_orth_var", "tanh_gauss_var", "relu_orth_var", "relu_gauss_var", "tanh_orth_steps", "tanh_gauss_steps", "relu_orth_steps", "relu_gauss_steps"],
   charts: [

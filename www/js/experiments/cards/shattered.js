@@ -18,7 +18,7 @@ export default {
       h ← h + α·W₂ReLU(W₁h) with α = 1 or 1/√L. Mean-field prediction for the plain nets:
       r₁ = Π<sub>l</sub> (1 − arccos(c<sub>l</sub>)/π), with c₀ = cos(2π/256) and c<sub>l+1</sub> the ReLU correlation
       map of c<sub>l</sub> (gradient independence, infinite width).`,
-    full: `Full size: width 400, depth up to 100, 24 seeds.`,
+    full: `Full size: width 400, depth up to 100, 12 seeds.`,
   },
   findings: ["plain_2", "plain_10", "plain_20", "plain_50", "res1_50", "resinv_50"],
   charts: [

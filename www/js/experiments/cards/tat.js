@@ -20,7 +20,7 @@ export default {
       orthogonal weights; a residual net (h ← h + α·W·ReLU(h), α = 1/√L, He init); a plain ReLU net with orthogonal
       weights at the edge of chaos (σ<sub>w</sub>² = 2). Adam for 1500 steps, the learning rate divided by 10 at half
       and three quarters, at 3·10⁻⁴ and 10⁻³; the final training loss is the mean over the last quarter.`,
-    full: `Full size: depth 100, width 128, 5000 steps, learning rates 10⁻⁴ to 10⁻³.`,
+    full: `Full size: depth 100 (TAT's slope for L = 100), width 64, 3000 steps.`,
   },
   findings: ["tat_loss", "res_loss", "relu_loss", "tat_loss_common", "res_loss_common", "relu_loss_common", "relu_c0"],
   charts: [
@@ -38,18 +38,21 @@ export default {
     });
     view.charts.loss.setData(series);
   },
-  verdict(summary) {
+  verdict(summary, results) {
     const v = (k) => found(summary, k);
-    if (!Number.isFinite(v("relu_loss_common"))) return "";
-    const f = (x) => x.toPrecision(2);
+    const diverged = results.filter((r) => r?.diverged).map((r) => `${r.label} at lr ${r.lr}`);
+    const note = diverged.length ? ` Diverged (a NaN appeared, no final loss): ${diverged.join("; ")}.` : "";
+    if (!["tat_loss", "res_loss", "relu_loss"].some((k) => Number.isFinite(v(k)))) return note.trim();
+    const f = (x) => (Number.isFinite(x) ? x.toPrecision(2) : "–");
+    const depth = results.find(Boolean)?.depth;
     const close = v("tat_loss") <= 2 * v("res_loss");
     const reluBehind = v("relu_loss") > 2 * Math.min(v("tat_loss"), v("res_loss"));
     const reluBehindCommon = v("relu_loss_common") > 2 * Math.max(v("tat_loss_common"), v("res_loss_common"));
     return `At its best learning rate the TAT net ends at a training loss of ${f(v("tat_loss"))}, the residual net at
       ${f(v("res_loss"))}${close ? " (within a factor of 2)" : ""}, the plain ReLU net at ${f(v("relu_loss"))}${reluBehind ? "" :
-      ": at this toy scale a 50-layer plain ReLU net with orthogonal weights also trains, at a lower learning rate"}.
+      `: at this toy scale a ${depth}-layer plain ReLU net with orthogonal weights also trains${v("relu_lr") < v("tat_lr") ? ", at a lower learning rate" : ""}`}.
       At 10⁻³ the losses are ${f(v("tat_loss_common"))}, ${f(v("res_loss_common"))} and ${f(v("relu_loss_common"))}${reluBehindCommon ?
       ": there the plain ReLU net lags well behind" : ""}. For the ReLU net the composed correlation map sends 0 to
-      ${v("relu_c0").toFixed(3)}, against TAT's 0.9.`;
+      ${v("relu_c0").toFixed(3)}, against TAT's 0.9.${note}`;
   },
 };
