@@ -39,8 +39,11 @@ export default {
     const r = v("res_ratio");
     const resSays = r < 0.95 ? ": the deeper one trains to the lower loss, as in the paper"
       : r <= 1.1 ? ": the two end within 10% of each other, where the paper's deeper ResNet ended lower" : ": the deeper one ends higher";
+    // a uniform guess over the spiral's 3 classes has loss ln 3
+    const stuck = v("plain_deep") > 0.9 * Math.log(3) ? `; a uniform guess has ${Math.log(3).toFixed(2)}, so it hardly trains at all,
+      a stronger failure than the paper's deeper plain nets, which trained to a higher error` : "";
     return `The deep plain net ends at ${f(v("plain_ratio"))} times the shallow one's training loss
-      (${f(v("plain_deep"))} against ${f(v("plain_shallow"))})${plainDegrades ? ": it degrades" : ""}; the deep
+      (${f(v("plain_deep"))} against ${f(v("plain_shallow"))}${stuck})${plainDegrades ? ": it degrades" : ""}; the deep
       residual net at ${f(r)} times (${f(v("res_deep"))} against ${f(v("res_shallow"))})${resSays}.`;
   },
 };
