@@ -23,8 +23,11 @@ import { fileURLToPath } from "node:url";
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 export const MINIFY = process.env.MINIFY !== "0";
 
-/** Entry points (repository-relative): the page, its two workers, the docs page, the embed, the article. */
-export const ENTRIES = ["www/js/main.js", "www/js/worker.js", "www/js/theory/worker.js", "www/js/docs.js", "www/embed.js", "www/js/article.js"];
+/** Entry points (repository-relative): the page, its two workers, the docs page, the embed, the
+ * article, and the Experiments page, its worker and its public module (www/js/experiments.js,
+ * which user code imports on its own). */
+export const ENTRIES = ["www/js/main.js", "www/js/worker.js", "www/js/theory/worker.js", "www/js/docs.js", "www/embed.js",
+  "www/js/article.js", "www/js/experiments/page.js", "www/js/experiments/worker.js", "www/js/experiments.js"];
 
 /** Directories whose modules stay separate files (see above). */
 const EXTERNAL = [path.join(ROOT, "pkg") + path.sep, path.join(ROOT, "www", "vendor") + path.sep];

@@ -5,6 +5,8 @@
 //   www/index.html    the page, for the iframe mode (index.html?embed=1&...), with its CSS and JS
 //   www/article.html  "Why residual connections work": prose around seven <residual-lab> figures
 //   the workers, pkg/'s .js and .wasm, vendor uPlot (and its MIT licence, which must travel with it)
+//   www/experiments.html  the Experiments page, with its worker, pkg/experiments/ and the public
+//                     module www/js/experiments.js (runExperiment)
 // plus dist/embed.js, a one-line module that imports www/embed.js, so a post can say
 //   <script type="module" src="https://example.org/residual-lab/embed.js"></script>
 // JS is bundled and minified per entry point, and CSS minified, exactly as scripts/serve.mjs
@@ -17,7 +19,7 @@ import { gzipSync } from "node:zlib";
 import { ROOT, MINIFY, ENTRIES, processed, served, bundle } from "./bundle.mjs";
 
 const OUT = path.resolve(ROOT, process.argv[2] ?? "dist");
-const ENTRY_FILES = ["www/embed.js", "www/index.html", "www/article.html"];
+const ENTRY_FILES = ["www/embed.js", "www/index.html", "www/article.html", "www/experiments.html", "www/js/experiments.js"];
 const EXTRA = ["www/vendor/uPlot.LICENSE", "www/vendor/papaparse.LICENSE"];
 
 if (!existsSync(path.join(ROOT, "pkg/residual_lab_bg.wasm"))) {

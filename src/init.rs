@@ -57,7 +57,7 @@ pub fn init_linear(m: &ModelConfig, site: LinearSite, fan_in: usize, fan_out: us
 
 /// gain * a (semi-)orthogonal matrix `rows x cols` by QR of a Gaussian matrix, with the
 /// signs of R's diagonal folded into Q so the result is Haar-distributed (Mezzadri 2007).
-fn orthogonal(weight: &mut [f64], rows: usize, cols: usize, gain: f64, rng: &mut Rng) {
+pub fn orthogonal(weight: &mut [f64], rows: usize, cols: usize, gain: f64, rng: &mut Rng) {
     let (big, small) = (rows.max(cols), rows.min(cols));
     let g = DMatrix::<f64>::from_fn(big, small, |_, _| rng.normal());
     let qr = g.qr();

@@ -224,3 +224,33 @@ export interface PhaseDiagramJs {
   /** The length depth scale: q_l - q* decays like exp(-l / xi_q) (Schoenholz et al. 2017). */
   xi_q: Float32Array;
 }
+
+/** The experiments of the Experiments page (www/experiments.html), in its order. */
+export type ExperimentId =
+  | "trainability" | "lesions" | "isometry" | "shattered"
+  | "rank_collapse" | "tat" | "degradation" | "amplification";
+
+/** "reduced": the tests' size (seconds natively); "default": the page's (at most two minutes on
+ *  two cores); "full": closer to the papers' scale. */
+export type ExperimentSize = "reduced" | "default" | "full";
+
+/** One headline number of an experiment: the paper's (or theory's) value beside the measured one. */
+export interface ExperimentFinding {
+  /** A stable name, e.g. "c" (trainability) or "cos_50" (rank_collapse). */
+  key: string;
+  label: string;
+  /** The paper's or the theory's value, as text ("6", "about 0.40", "to chance"); may be empty. */
+  paper: string;
+  /** NaN when not measured; Infinity for "not within the step budget". */
+  measured: number;
+}
+
+export interface ExperimentSummary {
+  findings: ExperimentFinding[];
+  /** Curves to draw beside the measurement (theory lines, fitted boundaries). */
+  curves: { name: string; x: number[]; y: number[] }[];
+}
+
+/** What one unit measured, tagged by `kind` (the experiment id); the fields per experiment are
+ *  those of the Rust structs in src/experiments/ (arrays of numbers, NaN where not measured). */
+export type ExperimentUnitResult = { kind: ExperimentId; [field: string]: unknown };

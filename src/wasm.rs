@@ -33,11 +33,16 @@ fn to_js<T: Serialize + ?Sized>(v: &T) -> JsValue {
 fn from_js<T: DeserializeOwned>(v: JsValue, root: &str) -> Result<T, JsError> {
     serde_path_to_error::deserialize(serde_wasm_bindgen::Deserializer::from(v)).map_err(|e| {
         let path = path_of(e.path());
-        // serde-wasm-bindgen's error is a JS Error; its message is what serde said.
-        let js: JsValue = e.into_inner().into();
-        let message = js.dyn_ref::<js_sys::Error>().map_or_else(|| format!("{js:?}"), |e| String::from(e.message()));
-        invalid(if path.is_empty() { root } else { &path }, message)
+        de_error(e.into_inner(), &path, root)
     })
+}
+
+/// A deserialization error at `path` (under `root` when empty) as a JS Error naming the field.
+fn de_error(e: serde_wasm_bindgen::Error, path: &str, root: &str) -> JsError {
+    // serde-wasm-bindgen's error is a JS Error; its message is what serde said.
+    let js: JsValue = e.into();
+    let message = js.dyn_ref::<js_sys::Error>().map_or_else(|| format!("{js:?}"), |e| String::from(e.message()));
+    invalid(if path.is_empty() { root } else { path }, message)
 }
 
 fn f32_array(xs: &[f32]) -> JsValue {
@@ -154,6 +159,14 @@ struct PhaseJs {
     xi_c: JsValue,
     #[serde(with = "serde_wasm_bindgen::preserve")]
     xi_q: JsValue,
+}
+
+#[derive(Serialize)]
+struct RepresentationJs {
+    #[serde(with = "serde_wasm_bindgen::preserve")]
+    mean_cosine: JsValue,
+    #[serde(with = "serde_wasm_bindgen::preserve")]
+    stable_rank: JsValue,
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -582,6 +595,168 @@ impl Lab {
             return Err(invalid("sb2", format!("{} is out of range; allowed 0 to 100", num(sb2))));
         }
         Ok(crate::theory::critical_sw2(phi, sb2).map_or(JsValue::NULL, JsValue::from_f64))
+    }
+
+    /// How alike the representations of the first batch (the one `probe` measures) are at every
+    /// stream position l = 0..depth, BatchNorm on batch statistics: `mean_cosine`, the mean
+    /// over sample pairs of cos(h_l[a], h_l[b]), and `stable_rank`, ||H_l||_F^2 / ||H_l||_2^2
+    /// of the (batch, width) matrix H_l (1: every sample on one line). Rank collapse:
+    /// Daneshmand et al. 2020; Noci et al. 2022.
+    #[wasm_bindgen(unchecked_return_type = "{ mean_cosine: Float32Array, stable_rank: Float32Array }")]
+    pub fn representation(&mut self) -> Result<JsValue, JsError> {
+        let (x, b) = crate::probes::first_batch(&self.inner);
+        let r = crate::probes::representation(&mut self.inner.net, &x, b, crate::norm::Mode::Probe).map_err(err)?;
+        Ok(to_js(&RepresentationJs { mean_cosine: f64s_as_f32(&r.mean_cosine), stable_rank: f64s_as_f32(&r.stable_rank) }))
+    }
+
+    /// d f_k / d x at each of the points `x` (n * d_in values, row-major), f_k = output unit
+    /// `output` (default 0) of the head (a logit, or a regression output), BatchNorm on running
+    /// statistics: n * d_in values, row-major. Along a path of inputs it shows whether the
+    /// gradient is smooth or shattered (Balduzzi et al. 2017).
+    pub fn input_gradients(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "Float32Array | number[]")] x: JsValue,
+        output: Option<NumberArg>,
+    ) -> Result<Float32Array, JsError> {
+        let d_out = self.inner.data.d_out;
+        let k = int_arg("output", &opt(output), 0.0, (d_out - 1) as f64, Some(0.0))? as usize;
+        let x = f32_vec("x", &x)?;
+        if let Some(i) = x.iter().position(|v| !v.is_finite()) {
+            return Err(invalid("x", format!("x[{i}] = {} is not finite", num(x[i]))));
+        }
+        Ok(Float32Array::from(&crate::probes::input_gradients(&mut self.inner.net, &x, k).map_err(err)?[..]))
+    }
+
+    /// `evaluate()` with the given blocks deleted at test time (block numbers 1 to depth; a
+    /// deleted block passes its input through: a residual block loses its branch, a plain
+    /// block its layer). Veit et al. 2016.
+    #[wasm_bindgen(unchecked_return_type = "{ train: SplitMetrics, test: SplitMetrics }")]
+    pub fn evaluate_without(&mut self, #[wasm_bindgen(unchecked_param_type = "number[]")] blocks: JsValue) -> Result<JsValue, JsError> {
+        let depth = self.inner.config.model.depth;
+        let list = f32_vec("blocks", &blocks)?;
+        let mut removed = vec![false; depth];
+        for (i, &b) in list.iter().enumerate() {
+            if !(b.fract() == 0.0 && b >= 1.0 && b as usize <= depth) {
+                return Err(invalid("blocks", format!("element {i} is {}, not a block number in 1 to {depth}", num(b))));
+            }
+            removed[b as usize - 1] = true;
+        }
+        Ok(to_js(&crate::lesion::evaluate_without(&mut self.inner, &removed).map_err(err)?))
+    }
+
+    /// How much the outputs on the first batch move when every block weight matrix W moves
+    /// by a random delta with ||delta|| = rel ||W|| (rel in (0, 1], default 0.01): the mean
+    /// over `draws` draws (1 to 64, default 8) of ||f(W + delta) - f(W)|| / ||f(W)||, BatchNorm
+    /// on running statistics. Post-LN amplification: Liu et al. 2020. Nothing is changed.
+    pub fn output_change(&mut self, rel: Option<NumberArg>, draws: Option<NumberArg>) -> Result<f64, JsError> {
+        let rel = opt(rel);
+        let rel = if rel.is_undefined() || rel.is_null() { 0.01 } else { number_arg("rel", &rel)? };
+        let draws = int_arg("draws", &opt(draws), 1.0, 64.0, Some(8.0))? as usize;
+        let (x, b) = crate::probes::first_batch(&self.inner);
+        let mut rng = crate::rng::Rng::new(self.inner.config.seed as u64 ^ 0x6f75_7470_7574);
+        crate::probes::output_change(&mut self.inner.net, &x, b, rel, draws, &mut rng).map_err(err)
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The Experiments page (src/experiments/): units run in slices, results as plain objects
+// (arrays of numbers, not typed arrays: they go back to `Experiment.summarize` and through
+// postMessage unchanged). Only in the build with the `experiments` feature (pkg/experiments/).
+// ---------------------------------------------------------------------------------------------
+
+#[cfg(feature = "experiments")]
+fn experiment_args(id: JsValue, size: JsValue) -> Result<(crate::experiments::ExperimentId, crate::experiments::Size), JsError> {
+    if !id.is_string() {
+        return Err(invalid("id", format!("{} is not a string", describe(&id))));
+    }
+    let size = if size.is_undefined() || size.is_null() { JsValue::from_str("default") } else { size };
+    if !size.is_string() {
+        return Err(invalid("size", format!("{} is not a string", describe(&size))));
+    }
+    Ok((from_js(id, "id")?, from_js(size, "size")?))
+}
+
+/// The experiments of the Experiments page: their units and their summaries.
+#[cfg(feature = "experiments")]
+#[wasm_bindgen]
+pub struct Experiment;
+
+#[cfg(feature = "experiments")]
+#[wasm_bindgen]
+impl Experiment {
+    /// The experiment ids, in the page's order.
+    #[wasm_bindgen(unchecked_return_type = "ExperimentId[]")]
+    pub fn ids() -> JsValue {
+        to_js(&crate::experiments::ALL)
+    }
+
+    /// The units of experiment `id` at `size` ("reduced", "default" or "full"; default
+    /// "default"): `[{ label, cost }]`, cost a relative amount of work.
+    #[wasm_bindgen(unchecked_return_type = "{ label: string, cost: number }[]")]
+    pub fn units(
+        #[wasm_bindgen(unchecked_param_type = "ExperimentId")] id: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "ExperimentSize")] size: JsValue,
+    ) -> Result<JsValue, JsError> {
+        let (id, size) = experiment_args(id, size)?;
+        Ok(to_js(&crate::experiments::units(id, size)))
+    }
+
+    /// The findings (`{ key, label, paper, measured }`) and theory curves of experiment `id`
+    /// from the results of all its units, in unit order (as `ExperimentUnit.result()` gave them).
+    #[wasm_bindgen(unchecked_return_type = "ExperimentSummary")]
+    pub fn summarize(
+        #[wasm_bindgen(unchecked_param_type = "ExperimentId")] id: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "ExperimentSize")] size: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "object[]")] results: JsValue,
+    ) -> Result<JsValue, JsError> {
+        let (id, size) = experiment_args(id, size)?;
+        if !Array::is_array(&results) {
+            return Err(invalid("results", format!("{} is not an array", describe(&results))));
+        }
+        // No field path here (path tracking would double the deserializer's code): the results
+        // come from `ExperimentUnit.result()`, and serde's message names the field.
+        let results = crate::experiments::UnitResult::list(id, serde_wasm_bindgen::Deserializer::from(results)).map_err(|e| de_error(e, "", "results"))?;
+        Ok(to_js(&crate::experiments::summarize(id, size, &results).map_err(err)?))
+    }
+}
+
+/// One unit of an experiment, run in slices: call `advance()` (about a tenth of a second of
+/// work) until it returns true; `result()` is readable after every slice.
+#[cfg(feature = "experiments")]
+#[wasm_bindgen]
+pub struct ExperimentUnit {
+    job: Box<dyn crate::experiments::Job>,
+}
+
+#[cfg(feature = "experiments")]
+#[wasm_bindgen]
+impl ExperimentUnit {
+    #[wasm_bindgen(constructor)]
+    pub fn new(
+        #[wasm_bindgen(unchecked_param_type = "ExperimentId")] id: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "ExperimentSize")] size: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "number")] unit: JsValue,
+    ) -> Result<ExperimentUnit, JsError> {
+        let (id, size) = experiment_args(id, size)?;
+        let n = crate::experiments::units(id, size).len();
+        let unit = int_arg("unit", &unit, 0.0, (n - 1) as f64, None)? as usize;
+        Ok(ExperimentUnit { job: crate::experiments::start(id, size, unit).map_err(err)? })
+    }
+
+    /// Does the next slice of work; true once the unit is complete.
+    pub fn advance(&mut self) -> Result<bool, JsError> {
+        self.job.advance().map_err(err)
+    }
+
+    /// Fraction done, 0 to 1.
+    pub fn progress(&self) -> f64 {
+        self.job.progress()
+    }
+
+    /// What the unit measured so far (complete once `advance()` returned true).
+    #[wasm_bindgen(unchecked_return_type = "ExperimentUnitResult")]
+    pub fn result(&self) -> JsValue {
+        to_js(&self.job.result())
     }
 }
 

@@ -412,3 +412,64 @@ fn phase_diagram_and_critical_line() {
     fails(Lab::critical_sw2("tanh".into(), num(-1.0)), "sb2");
     fails(Lab::critical_sw2("tanh".into(), "x".into()), "sb2");
 }
+
+// ---------------------------------------------------------------------------------------
+// representation, input_gradients, evaluate_without, output_change (the experiments' probes)
+
+#[wasm_bindgen_test]
+fn representation_has_a_value_per_stream_position() {
+    let mut lab = lab(r#"{"model":{"kind":"plain","depth":6,"width":16},"batch_size":16,"data":{"n":128},"seed":3}"#);
+    let r = ok(lab.representation());
+    let (cos, rank) = (f32s(&get(&r, "mean_cosine")), f32s(&get(&r, "stable_rank")));
+    assert_eq!((cos.len(), rank.len()), (7, 7));
+    assert!(cos.iter().all(|c| (-1.0..=1.0).contains(c)), "{cos:?}");
+    assert!(rank.iter().all(|s| (1.0..=16.0).contains(s)), "{rank:?}");
+    still_works(&mut lab);
+}
+
+#[wasm_bindgen_test]
+fn input_gradients_have_d_in_values_per_point_and_check_their_arguments() {
+    let mut lab = small();
+    let g = ok(lab.input_gradients(arr(&[0.1, 0.2, -0.3, 0.4, 0.5, 0.0]), arg(num(1.0))));
+    assert_eq!(g.length(), 6);
+    assert!(g.to_vec().iter().all(|v| v.is_finite()) && g.to_vec().iter().any(|v| *v != 0.0));
+    // the default output is 0, and the two outputs' gradients differ
+    let g0 = ok(lab.input_gradients(arr(&[0.1, 0.2]), None));
+    assert_ne!(g0.to_vec(), g.to_vec()[..2].to_vec());
+    fails(lab.input_gradients(arr(&[0.1, 0.2, 0.3]), None), "x");
+    fails(lab.input_gradients(arr(&[0.1, f64::NAN]), None), "x");
+    fails(lab.input_gradients("x".into(), None), "x");
+    fails(lab.input_gradients(arr(&[0.1, 0.2]), arg(num(2.0))), "output");
+    fails(lab.input_gradients(arr(&[0.1, 0.2]), arg(num(0.5))), "output");
+    still_works(&mut lab);
+}
+
+#[wasm_bindgen_test]
+fn evaluate_without_deletes_blocks_by_number() {
+    let mut lab = small();
+    losses(&mut lab, 50);
+    let intact = lab.evaluate();
+    let none = ok(lab.evaluate_without(arr(&[])));
+    assert_eq!(get_f64(&get(&none, "test"), "loss"), get_f64(&get(&intact, "test"), "loss"));
+    let two = ok(lab.evaluate_without(arr(&[1.0, 4.0])));
+    assert_ne!(get_f64(&get(&two, "train"), "loss"), get_f64(&get(&intact, "train"), "loss"));
+    fails(lab.evaluate_without(arr(&[0.0])), "blocks");
+    fails(lab.evaluate_without(arr(&[5.0])), "blocks");
+    fails(lab.evaluate_without(arr(&[1.5])), "blocks");
+    fails(lab.evaluate_without(num(1.0)), "blocks");
+    still_works(&mut lab);
+}
+
+#[wasm_bindgen_test]
+fn output_change_grows_with_the_move_and_checks_its_arguments() {
+    let mut lab = small();
+    let small_move = ok(lab.output_change(arg(num(0.001)), arg(num(4.0))));
+    let big_move = ok(lab.output_change(arg(num(0.1)), arg(num(4.0))));
+    assert!(small_move > 0.0 && big_move > 10.0 * small_move, "{small_move} {big_move}");
+    assert_eq!(ok(lab.output_change(None, None)), ok(lab.output_change(arg(num(0.01)), arg(num(8.0)))), "defaults 0.01 and 8, seeded");
+    fails(lab.output_change(arg(num(0.0)), None), "rel");
+    fails(lab.output_change(arg(num(2.0)), None), "rel");
+    fails(lab.output_change(arg("a".into()), None), "rel");
+    fails(lab.output_change(None, arg(num(0.0))), "draws");
+    still_works(&mut lab);
+}

@@ -138,6 +138,31 @@ print("chi_1 on the s_b² = 0 row:", Array.from(pd.chi1.slice(0, 8), (v) => v.to
   ["Lab.critical_sw2(activation, sb2)", "The s_w² of the edge of chaos (chi_1 = 1) for an activation and s_b².",
     `print("tanh, s_b² = 0.05:", Lab.critical_sw2("tanh", 0.05).toFixed(4));
 print("relu, s_b² = 0:", Lab.critical_sw2("relu", 0));`],
+  ["lab.representation()", "How alike the first batch's representations are at every layer: the mean cosine between samples and the stable rank of the (batch, width) matrix (rank collapse).",
+    `const lab = new Lab({ model: { kind: "plain", depth: 30, width: 64 }, seed: 1 });
+const r = lab.representation();
+print("mean cosine:", Array.from(r.mean_cosine, (v) => v.toFixed(2)).join(" "));
+print("stable rank at l = 0 and l = 30:", r.stable_rank[0].toFixed(2), r.stable_rank[30].toFixed(2));
+lab.free();`],
+  ["lab.input_gradients(x, output?)", "d f_k / d x at each point x (row-major), f_k one output of the head: the input gradient along a path of inputs (shattered gradients).",
+    `const lab = new Lab({ model: { kind: "plain", depth: 10, width: 64 }, seed: 1 });
+const pts = [];
+for (let i = 0; i < 8; i++) pts.push(Math.cos(i / 4), Math.sin(i / 4));   // 8 points on an arc
+const g = lab.input_gradients(pts, 1);
+print("d f_1/d x at the first two points:", Array.from(g.slice(0, 4), (v) => v.toFixed(4)));
+lab.free();`],
+  ["lab.evaluate_without(blocks)", "evaluate() with blocks deleted at test time (numbers 1 to depth): a residual block keeps its skip, a plain block passes its input on.",
+    `const lab = new Lab({ model: { kind: "residual", depth: 8, width: 32 }, data: { name: "spiral", n: 512 }, seed: 1 });
+lab.train(400);
+print("intact test accuracy:", lab.evaluate().test.accuracy);
+print("block 3 deleted:", lab.evaluate_without([3]).test.accuracy, " blocks 1-4 deleted:", lab.evaluate_without([1, 2, 3, 4]).test.accuracy);
+lab.free();`],
+  ["lab.output_change(rel?, draws?)", "How far the outputs move, relative to their size, when every block weight matrix moves by a random rel of its norm (post-LN amplification).",
+    `for (const norm_position of ["post", "pre"]) {
+  const lab = new Lab({ model: { kind: "residual", depth: 32, width: 32, norm: "layer", norm_position, branch_scale: "one" }, seed: 1 });
+  print(norm_position + "-LN:", lab.output_change(0.01, 8).toFixed(4));
+  lab.free();
+}`],
   ["lab.free()", "Releases the wasm memory of the lab; using it afterwards throws.",
     `const lab = new Lab(${SMALL});
 lab.free();

@@ -57,17 +57,6 @@ export function createViews(state, root = document, opts = {}) {
   const LIVE_TEXT_MS = 250;
   const liveText = (sel, text, now) => pacedWrite(sel, text, LIVE_TEXT_MS, now, () => { const e = $(sel); if (e) e.textContent = text; });
   /** The boundary card's title and text: a decision boundary (2-D inputs) or a fitted curve (1-D). */
-  function boundaryCard(oneD) {
-    const card = $("#card-boundary");
-    if (!card) return;
-    // the title is checked on every draw: the own-data view (ui/dataview.js) writes it too
-    const title = card.querySelector("h2, h3"), name = oneD ? "Fitted curve" : "Decision boundary";
-    if (title && title.textContent !== name) title.textContent = name;
-    if (card.dataset.view === (oneD ? "curve" : "boundary")) return;
-    card.dataset.view = oneD ? "curve" : "boundary";
-    for (const p of card.querySelectorAll("[data-for-view]")) p.hidden = p.dataset.forView !== card.dataset.view;
-    for (const [i, c] of bound.entries()) c?.setAttribute("aria-label", `${oneD ? "Fitted curve" : "Decision boundary"} of net ${NET_NAMES[i]}`);
-  }
   let lastTable = 0;
   const drawn = { regimes: {}, colorbar: "" }; // what is on screen, to skip identical redraws
 
@@ -238,9 +227,8 @@ export function createViews(state, root = document, opts = {}) {
     }
     if (pick === "boundary") {
       const size = Math.max(opts.minBoundary ?? 140, Math.min(opts.maxBoundary ?? 340, Math.floor((widthOf(boundBox) - 16) / 2)));
-      // own data takes the card over when it needs to (drawing, inputs that are not 2-D)
+      // the data view sets the card's view, and draws it for own data (drawing, inputs that are not 2-D)
       const ownView = opts.dataView?.render(size, opts.theme);
-      if (!ownView) boundaryCard(state.nets.some((n) => n.data?.d_in === 1));
       if (!ownView) state.nets.forEach((net, i) => {
         const data = net.data;
         const message = net.status === "error" ? "this net could not run" : !data ? "loading…" : undefined;

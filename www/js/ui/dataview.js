@@ -17,6 +17,22 @@ const ERASE_PX = 10;  // shift-click removes the nearest point within this many 
 const SETTLE_MS = 300; // the nets are rebuilt once clicks pause this long (each click redraws at once)
 const MAX_WRONG = 6;  // misclassified digits shown per net
 
+const TITLES = { boundary: "Decision boundary", curve: "Fitted curve", draw: "Decision boundary",
+  classes: "Confusion matrix on the test split", regression: "Predictions on the test split" };
+/** The explanation this module writes, per view (the plane views have theirs in the page). */
+const OWN_TEXT = {
+  draw: "The background colour is the class each net predicts at each point of the plane, paler where it is " +
+    "unsure. The dots are your points: filled ones are trained on, ringed ones held out for the test (the test " +
+    "fraction of them, picked by a fixed shuffle). Both nets train on the same points; they are rebuilt from the " +
+    "seed when the points change. Up to 200 points are kept in the link; more only in an exported trainer state.",
+  classes: "The inputs are not 2-D, so there is no plane to colour. Each square counts the test points of one true " +
+    "class (row) that a net put in one class (column): the diagonal (blue) is right, the rest (vermillion) wrong, " +
+    "shaded by their share of the row. For the digits, some of the test images a net got wrong are drawn below " +
+    "its matrix, with the true digit and the net's answer.",
+  regression: "The inputs are not 2-D, so there is no plane to colour. Each dot is a test point at its true target " +
+    "(x) and the net's prediction (y); a perfect fit puts every dot on the dashed diagonal.",
+};
+
 /**
  * @param { state, root: the page (or shadow root), onChange(): the drawn points changed (the
  *   caller writes the link and rebuilds the nets) }
@@ -27,8 +43,14 @@ export function createDataView({ state, root = document, onChange }) {
   if (!card) return { render: () => false };
   const pair = card.querySelector(".pair");
   const title = $("#h-boundary");
-  const explain = card.querySelector(":scope > p.explain");
-  const original = { title: title?.textContent ?? "", explain: explain?.textContent ?? "" };
+  // The card's explanations of its two plane views (index.html: p.explain[data-for-view]; a card
+  // with one paragraph has the boundary's only), and one this module writes for the others.
+  const planeText = {
+    boundary: card.querySelector(':scope > p.explain[data-for-view="boundary"]') ?? card.querySelector(":scope > p.explain"),
+    curve: card.querySelector(':scope > p.explain[data-for-view="curve"]'),
+  };
+  const ownText = el("p", { class: "explain", hidden: true });
+  (planeText.boundary ?? pair).after(ownText);
   const canvases = [$("#boundary-a"), $("#boundary-b")];
   let klass = 0, erasing = false;
 
@@ -96,27 +118,19 @@ export function createDataView({ state, root = document, onChange }) {
   // in the page only while it is shown (the boundary's canvases are the card's otherwise)
   const view = el("div", { class: "pair dataview", id: "data-view" }, ...figures.map((f) => f.fig));
 
-  function setMode(mode) { // "boundary" | "draw" | "classes" | "regression"
-    const plane = mode === "boundary" || mode === "draw";
+  let shownMode = null;
+  function setMode(mode) { // "boundary" | "curve" (1-D regression) | "draw" | "classes" | "regression"
+    if (mode === shownMode) return;
+    shownMode = mode;
+    const plane = mode === "boundary" || mode === "curve" || mode === "draw";
     if (plane) view.remove();
     else if (!view.isConnected) card.insertBefore(view, pair.nextSibling);
     pair.hidden = !plane;
-    const t = { boundary: original.title, draw: original.title, classes: "Confusion matrix on the test split", regression: "Predictions on the test split" }[mode];
-    if (title && title.textContent !== t) title.textContent = t;
-    const x = {
-      boundary: original.explain,
-      draw: "The background colour is the class each net predicts at each point of the plane, paler where it is " +
-        "unsure. The dots are your points: filled ones are trained on, ringed ones held out for the test (the test " +
-        "fraction of them, picked by a fixed shuffle). Both nets train on the same points; they are rebuilt from the " +
-        "seed when the points change. Up to 200 points are kept in the link; more only in an exported trainer state.",
-      classes: "The inputs are not 2-D, so there is no plane to colour. Each square counts the test points of one true " +
-        "class (row) that a net put in one class (column): the diagonal (blue) is right, the rest (vermillion) wrong, " +
-        "shaded by their share of the row. For the digits, some of the test images a net got wrong are drawn below " +
-        "its matrix, with the true digit and the net's answer.",
-      regression: "The inputs are not 2-D, so there is no plane to colour. Each dot is a test point at its true target " +
-        "(x) and the net's prediction (y); a perfect fit puts every dot on the dashed diagonal.",
-    }[mode];
-    if (explain && explain.textContent !== x) explain.textContent = x;
+    if (title) title.textContent = TITLES[mode];
+    for (const [k, p] of Object.entries(planeText)) if (p) p.hidden = k !== mode;
+    ownText.hidden = !OWN_TEXT[mode];
+    ownText.textContent = OWN_TEXT[mode] ?? "";
+    canvases.forEach((c, i) => c?.setAttribute("aria-label", `${mode === "curve" ? "Fitted curve" : "Decision boundary"} of net ${NET_NAMES[i]}`));
   }
 
   /** Value range of a dataset's inputs (the digits' blank and full pixels), cached per data. */
@@ -191,7 +205,7 @@ export function createDataView({ state, root = document, onChange }) {
     }
     // the same test as the worker's for sending test outputs (worker.js)
     const wide = nets.some((n) => n.status === "ready" && n.data && (n.data.d_in > 2 || (n.data.d_in === 1 && n.data.classification)));
-    if (!wide) { setMode("boundary"); return false; }
+    if (!wide) { setMode(nets.some((n) => n.data?.d_in === 1) ? "curve" : "boundary"); return false; }
     const regression = nets.some((n) => n.data && n.data.classification === false);
     setMode(regression ? "regression" : "classes");
     // the boundary's box is hidden now: size the view by its own width
