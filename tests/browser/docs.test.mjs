@@ -1,5 +1,5 @@
 // www/docs.html: every API snippet runs (by clicking its Run button) without throwing and prints
-// something, so the docs cannot rot; and every call of README's API table has a snippet.
+// something, so the docs cannot rot; and every call of docs/api.md's table has a snippet.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
@@ -25,13 +25,13 @@ test("every snippet on the docs page runs and prints", async () => {
     assert.ok(r.out.trim() && r.out !== "(printed nothing)", `${r.call} printed nothing`);
     assert.doesNotMatch(r.out, /threw:|NaN|undefined/, `${r.call}: ${r.out}`);
   }
-  // README's API table: every call listed there has a snippet
-  const readme = readFileSync(path.join(ROOT, "README.md"), "utf8");
+  // docs/api.md's table of calls: every call listed there has a snippet
+  const readme = readFileSync(path.join(ROOT, "docs", "api.md"), "utf8");
   const calls = [...readme.matchAll(/^\| `([^`]+)`(?: \/ `([^`]+)`)? \|/gm)].flatMap((m) => [m[1], m[2]]).filter(Boolean)
     .filter((c) => /^(new Lab|lab\.|Lab\.)/.test(c)).map((c) => c.replace(/\(.*$/, ""));
   const documented = (await page.$$eval("section.call", (s) => s.map((e) => e.dataset.call))).join(" ");
-  assert.ok(calls.length >= 15, `README calls: ${calls}`);
-  for (const c of calls) assert.ok(documented.includes(c), `README's ${c} has no snippet`);
+  assert.ok(calls.length >= 15, `docs/api.md calls: ${calls}`);
+  for (const c of calls) assert.ok(documented.includes(c), `docs/api.md's ${c} has no snippet`);
   await screenshot(page, "docs");
   assert.deepEqual(page.errors, []);
 });

@@ -1,4 +1,4 @@
-// The API docs page (docs.html): one runnable snippet per call of the JS API (README's table).
+// The API docs page (docs.html): one runnable snippet per call of the JS API (docs/api.md's table).
 // Each snippet is the body of an async function of (Lab, print); "Run" executes it and shows
 // what it printed. tests/browser/docs.test.mjs runs every one, so they cannot rot.
 import init, { Lab } from "../../pkg/residual_lab.js";
