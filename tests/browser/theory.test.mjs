@@ -66,8 +66,12 @@ test("sweep, spectrum and phase panels draw; a phase-diagram click reconfigures 
   assert.match(await page.textContent("#card-sweep .explain:last-of-type"), /Solid: the mean over seeds, the statistic mean-field theory predicts/);
 
   // Jacobian spectrum: computed once the panel is on screen
+  const phaseTop = () => page.evaluate(() => document.querySelector("#card-phase").getBoundingClientRect().top + scrollY);
+  const topBefore = await phaseTop();
   await page.locator("#card-spectrum").scrollIntoViewIfNeeded();
   await page.waitForFunction(() => document.querySelectorAll(".spectrum-text [data-k]").length === 6, null, { timeout: 15000 });
+  // the spectrum's arrival does not push the phase diagram down (a click aimed at it would miss)
+  assert.ok(Math.abs((await phaseTop()) - topBefore) < 2, `phase card moved from ${topBefore} to ${await phaseTop()}`);
   const spec = await page.evaluate(() => [...document.querySelectorAll(".spectrum-text")].map((t) =>
     Object.fromEntries([...t.querySelectorAll("[data-k]")].map((e) => [e.dataset.k, Number(e.dataset.v)]))));
   for (const s of spec) for (const [k, v] of Object.entries(s)) assert.ok(Number.isFinite(v) && v >= 0, `${k} = ${v}`);
@@ -175,7 +179,9 @@ test("What is true: live numbers, finite, with the promised results; screenshots
 /** The page coordinates of (s_w^2, s_b^2) on the phase diagram. */
 function phaseXY(sw2, sb2) {
   return page.evaluate(([w, b]) => {
-    const c = document.querySelector("#phase-canvas"), p = c._phase, r = c.getBoundingClientRect();
+    const c = document.querySelector("#phase-canvas"), p = c._phase;
+    c.scrollIntoView({ block: "center" }); // Play/Pause in the run bar may have scrolled the page since
+    const r = c.getBoundingClientRect();
     return { x: r.left + p.left + ((w - p.x0) / (p.x1 - p.x0)) * p.pw, y: r.top + p.top + ((p.y1 - b) / (p.y1 - p.y0)) * p.ph };
   }, [sw2, sb2]);
 }

@@ -42,6 +42,8 @@ export class Histogram {
     this.note = Object.assign(document.createElement("p"), { className: "chart-note" });
     this.holder = document.createElement("div");
     el.append(this.holder, this.note);
+    // the same height with or without bars, so that the page below does not jump when they arrive
+    this.holder.style.minHeight = `${opts.height ?? 190}px`;
     this.mark = null;
     this.plot = null;
     this.color = null;
@@ -92,7 +94,7 @@ export class Histogram {
   setData(d) {
     const values = d.values ?? [];
     const message = d.message ?? (!d.range || values.length === 0 ? "no data" : null);
-    this.holder.hidden = message != null;
+    this.holder.style.visibility = message != null ? "hidden" : "";
     if (message != null) { this.note.textContent = message; return; }
     if (!this.plot || this.color !== d.color) this.build(d.color);
     this.mark = d.mark ?? null;
