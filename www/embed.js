@@ -96,12 +96,12 @@ export class ResidualLabElement extends HTMLElement {
     const cols = Math.max(1, Math.min(cells.length || 1, Math.floor(((o.width ?? this.clientWidth) || 600) / 268)));
     const rows = Math.ceil(cells.length / cols) + cards.filter((id) => FULL_ROW.has(id) && id !== "card-strip").length;
     // a card's other lines are one line each (embed.css): its title, two captions, four regime
-    // badges (each net at init and now) and a note, about 150 px; the bar and the link take 64;
+    // badges (each net at init and now) and a note, about 180 px with the note of values off the axis; the bar and the link take 64;
     // the strips take a fixed 150
     const free = o.height ? o.height - 64 - (cards.includes("card-strip") ? 150 : 0) : 0;
     const rowPx = o.height ? free / Math.max(1, rows) : 330;
     const viewOpts = () => ({
-      chartHeight: Math.max(110, Math.min(480, rowPx - 150)), heatHeight: Math.max(70, Math.min(300, rowPx - 90)),
+      chartHeight: Math.max(110, Math.min(480, rowPx - 180)), heatHeight: Math.max(70, Math.min(300, rowPx - 90)),
       maxBoundary: Math.max(90, rowPx - 60), minBoundary: 80, theme: prefersDark() ? DARK_THEME : undefined,
       spectrum: { height: Math.max(90, Math.min(300, rowPx - 110)), theme: prefersDark() ? DARK_THEME : undefined },
     });
