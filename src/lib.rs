@@ -1,6 +1,6 @@
 //! Residual Lab's core: trains small plain and residual networks and measures, layer by layer,
 //! how the forward signal and the backward gradient change with depth. Target-agnostic: no
-//! wasm-bindgen, JS or DOM here; `wasm.rs` is the one binding file.
+//! wasm-bindgen, JS or DOM here; `wasm/` is the one binding module.
 //!
 //! Batch layout everywhere: activations are `(batch, features)` matrices stored column-major
 //! (the batch is the contiguous, fastest-moving dimension). Weights are `[out][in]` row-major,

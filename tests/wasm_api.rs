@@ -1,7 +1,7 @@
-//! The JS API (`src/wasm.rs`) method by method, inside wasm: under Node by default, in
+//! The JS API (`src/wasm/`) method by method, inside wasm: under Node by default, in
 //! headless Chromium with `WASM_BINDGEN_USE_BROWSER=1 CHROMEDRIVER=/usr/bin/chromedriver`
 //! (the runner picks; nothing here pins an environment). Arguments are real `JsValue`s, so
-//! the conversions and every error path of `wasm.rs` run as they do when JS calls them.
+//! the conversions and every error path of `src/wasm/` run as they do when JS calls them.
 //! Every error must be a JS `Error` whose message starts with the field it names, and the
 //! `Lab` must keep training after it.
 //! This file: the constructor, training, evaluation, prediction and set_data; tests/wasm_state.rs

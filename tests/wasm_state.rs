@@ -1,4 +1,4 @@
-//! The JS API (`src/wasm.rs`) inside wasm, continued from tests/wasm_api.rs: weights and
+//! The JS API (`src/wasm/`) inside wasm, continued from tests/wasm_api.rs: weights and
 //! gradients, config and set_lr, saved state, divergence, and the theory calls. Under Node by
 //! default, in headless Chromium with `WASM_BINDGEN_USE_BROWSER=1`.
 #![cfg(target_arch = "wasm32")]
