@@ -14,7 +14,6 @@
 
 use crate::block::Block;
 use crate::error::{LabError, Result};
-use crate::loss::{mean_squared_error, softmax_cross_entropy};
 use crate::net::Network;
 use crate::norm::Mode;
 use crate::scalar::Scalar;
@@ -34,28 +33,7 @@ pub fn forward_without<'a, T: Scalar>(net: &'a mut Network<T>, x: &[T], batch: u
     if batch == 0 || batch > net.capacity || x.len() < batch * net.d_in {
         return Err(LabError::invalid("batch", format!("{batch} samples; allowed 1 to {} with batch x d_in inputs", net.capacity)));
     }
-    let w = net.width();
-    let Network { params, stem, blocks, head, .. } = net;
-    stem.forward(params, x, batch, mode, 0.1);
-    let mut last: Option<usize> = None;
-    for l in 0..blocks.len() {
-        if removed[l] {
-            continue;
-        }
-        let (before, rest) = blocks.split_at_mut(l);
-        let h = match last {
-            None => stem.output(batch),
-            Some(k) => before[k].output(batch, w),
-        };
-        rest[0].forward(params, h, batch, mode, 0.1);
-        last = Some(l);
-    }
-    let h_top = match last {
-        None => stem.output(batch),
-        Some(k) => blocks[k].output(batch, w),
-    };
-    head.forward(params, h_top, batch, mode, 0.1);
-    Ok(head.output(batch))
+    Ok(net.forward_skipping(x, batch, mode, 0.1, |l| removed[l]))
 }
 
 /// The part of dL/dh_0 (`(batch, W)`, written to `d_h0`) carried by the paths that go through
@@ -106,48 +84,14 @@ pub fn path_gradient<T: Scalar>(net: &mut Network<T>, d_logits: &[T], batch: usi
     Ok(())
 }
 
-/// Mean loss and accuracy over rows `from..to` of the trainer's data with the blocks `removed`
-/// deleted (BatchNorm on running statistics, as `Trainer::evaluate`).
-pub fn metrics_without(t: &mut Trainer, removed: &[bool], from: usize, to: usize) -> Result<SplitMetrics> {
-    let (d_in, d_out, cap) = (t.data.d_in, t.data.d_out, t.config.batch_size);
-    let classification = t.data.classification;
-    let mut x = vec![0.0f32; cap * d_in];
-    let mut labels = vec![0u32; cap];
-    let mut targets = vec![0.0f32; cap * d_out];
-    let mut d = vec![0.0f32; cap * d_out];
-    let (mut loss_sum, mut correct, mut start) = (0.0, 0usize, from);
-    while start < to {
-        let b = cap.min(to - start);
-        for s in 0..b {
-            let r = start + s;
-            for f in 0..d_in {
-                x[s + f * b] = t.data.x[r * d_in + f];
-            }
-            if classification {
-                labels[s] = t.data.y[r] as u32;
-            } else {
-                for o in 0..d_out {
-                    targets[s + o * b] = t.data.y[r * d_out + o];
-                }
-            }
-        }
-        let out = forward_without(&mut t.net, &x[..b * d_in], b, Mode::Eval, removed)?;
-        let (loss, c) = if classification {
-            softmax_cross_entropy(out, &labels[..b], d_out, b, &mut d)
-        } else {
-            (mean_squared_error(out, &targets[..b * d_out], b, d_out, &mut d), 0)
-        };
-        loss_sum += loss * b as f64;
-        correct += c;
-        start += b;
-    }
-    let n = to - from;
-    let denom = n.max(1) as f64;
-    Ok(SplitMetrics { loss: if n == 0 { 0.0 } else { loss_sum / denom }, accuracy: classification.then(|| correct as f64 / denom), n })
-}
-
 /// `Trainer::evaluate` with the blocks `removed` (one flag per block) deleted at test time.
 pub fn evaluate_without(t: &mut Trainer, removed: &[bool]) -> Result<Evaluation> {
     let (n_train, n) = (t.data.n_train, t.data.n());
     Ok(Evaluation { train: metrics_without(t, removed, 0, n_train)?, test: metrics_without(t, removed, n_train, n)? })
+}
+
+/// Mean loss and accuracy over data rows `from..to` with the blocks `removed` deleted.
+pub fn metrics_without(t: &mut Trainer, removed: &[bool], from: usize, to: usize) -> Result<SplitMetrics> {
+    check_mask(&t.net, removed, "removed")?;
+    Ok(t.evaluate_rows(from, to, removed))
 }

@@ -213,15 +213,33 @@ impl<T: Scalar> Network<T> {
     /// Forward pass of `batch` samples `x` (`(batch, d_in)` column-major); returns the head
     /// output `(batch, d_out)`.
     pub fn forward(&mut self, x: &[T], batch: usize, mode: Mode, bn_momentum: f64) -> &[T] {
+        self.forward_skipping(x, batch, mode, bn_momentum, |_| false)
+    }
+
+    /// `forward` with every block l (0-based) for which `skip(l)` holds deleted: it passes its
+    /// input on, so a residual block keeps its skip and a plain block is gone (the lesions of
+    /// Veit et al. 2016, `lesion.rs`). A skipped block's caches are stale: no `backward` after it.
+    pub fn forward_skipping(&mut self, x: &[T], batch: usize, mode: Mode, bn_momentum: f64, skip: impl Fn(usize) -> bool) -> &[T] {
         assert!(batch <= self.capacity && x.len() >= batch * self.d_in);
         let w = self.model.width;
         self.stem.forward(&self.params, x, batch, mode, bn_momentum);
+        let mut last: Option<usize> = None; // the last block that ran
         for l in 0..self.blocks.len() {
+            if skip(l) {
+                continue;
+            }
             let (before, rest) = self.blocks.split_at_mut(l);
-            let h = if l == 0 { self.stem.output(batch) } else { before[l - 1].output(batch, w) };
+            let h = match last {
+                None => self.stem.output(batch),
+                Some(k) => before[k].output(batch, w),
+            };
             rest[0].forward(&self.params, h, batch, mode, bn_momentum);
+            last = Some(l);
         }
-        let h_last = if self.blocks.is_empty() { self.stem.output(batch) } else { self.blocks.last().unwrap().output(batch, w) };
+        let h_last = match last {
+            None => self.stem.output(batch),
+            Some(k) => self.blocks[k].output(batch, w),
+        };
         self.head.forward(&self.params, h_last, batch, mode, bn_momentum);
         self.head.output(batch)
     }

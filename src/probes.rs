@@ -183,18 +183,3 @@ pub fn output_change<T: Scalar>(net: &mut Network<T>, x: &[T], batch: usize, rel
     net.params = saved;
     Ok(total / draws as f64)
 }
-
-/// The first `batch_size` training points of a trainer (fewer if the split is smaller) as a
-/// `(batch, d_in)` column-major batch: the batch `Trainer::probe` measures.
-pub fn first_batch(t: &crate::trainer::Trainer) -> (Vec<f32>, usize) {
-    let d_in = t.data.d_in;
-    let b = t.config.batch_size.min(t.data.n_train);
-    let mut x = vec![0.0f32; b * d_in];
-    for s in 0..b {
-        for f in 0..d_in {
-            x[s + f * b] = t.data.x[s * d_in + f];
-        }
-    }
-    (x, b)
-}
-

@@ -179,9 +179,24 @@ impl Trainer {
         b
     }
 
-    /// Forward, loss and its gradient on the gathered batch. Returns (loss, correct).
-    fn forward_loss(&mut self, batch: usize, mode: Mode) -> (f64, usize) {
-        let out = self.net.forward(&self.x_batch[..batch * self.data.d_in], batch, mode, self.config.bn_momentum);
+    /// Gathers the probe batch: the first `batch_size` training points (fewer if the split is
+    /// smaller). Returns its size.
+    fn gather_probe_batch(&mut self) -> usize {
+        self.gather(0..self.config.batch_size.min(self.data.n_train))
+    }
+
+    /// The probe batch's inputs, `(batch, d_in)` column-major, and its size: the batch
+    /// `probe()` measures, for the probes of `probes.rs`.
+    pub fn probe_inputs(&mut self) -> (Vec<f32>, usize) {
+        let b = self.gather_probe_batch();
+        (self.x_batch[..b * self.data.d_in].to_vec(), b)
+    }
+
+    /// Forward, loss and its gradient on the gathered batch, with the blocks flagged in
+    /// `removed` deleted (none when it is empty). Returns (loss, correct).
+    fn forward_loss(&mut self, batch: usize, mode: Mode, removed: &[bool]) -> (f64, usize) {
+        let skip = |l: usize| removed.get(l).copied().unwrap_or(false);
+        let out = self.net.forward_skipping(&self.x_batch[..batch * self.data.d_in], batch, mode, self.config.bn_momentum, skip);
         if self.data.classification {
             softmax_cross_entropy(out, &self.labels[..batch], self.data.d_out, batch, &mut self.d_out_grad)
         } else {
@@ -258,8 +273,7 @@ impl Trainer {
     /// The report on a fixed batch (the first `batch_size` training points) with batch
     /// statistics and gradients, without any update. Gradients land in `net.grads`.
     pub fn probe(&mut self) -> &StepReport {
-        let b = self.config.batch_size.min(self.data.n_train);
-        let batch = self.gather(0..b);
+        let batch = self.gather_probe_batch();
         let halted = self.halted.clone().or(self.first_divergence.clone());
         self.measure(batch, Mode::Probe, true);
         self.report.step = self.step;
@@ -277,7 +291,7 @@ impl Trainer {
     /// steps on through the NaNs (`stop_on_divergence: false`) has its first divergence
     /// already: its later steps are not measured again, which would double their cost.
     fn measure(&mut self, batch: usize, mode: Mode, full: bool) {
-        let (loss, correct) = self.forward_loss(batch, mode);
+        let (loss, correct) = self.forward_loss(batch, mode, &[]);
         let r = &mut self.report;
         r.step = self.step;
         r.diverged = None;
@@ -380,17 +394,19 @@ impl Trainer {
     pub fn evaluate(&mut self) -> Evaluation {
         let n_train = self.data.n_train;
         let n = self.data.n();
-        Evaluation { train: self.evaluate_rows(0, n_train), test: self.evaluate_rows(n_train, n) }
+        Evaluation { train: self.evaluate_rows(0, n_train, &[]), test: self.evaluate_rows(n_train, n, &[]) }
     }
 
-    fn evaluate_rows(&mut self, from: usize, to: usize) -> SplitMetrics {
+    /// Mean loss and accuracy over data rows `from..to`, with the blocks flagged in `removed`
+    /// (none when empty; else one flag per block, checked by `lesion.rs`) deleted.
+    pub(crate) fn evaluate_rows(&mut self, from: usize, to: usize, removed: &[bool]) -> SplitMetrics {
         let cap = self.config.batch_size;
         let (mut loss_sum, mut correct) = (0.0, 0usize);
         let mut start = from;
         while start < to {
             let end = (start + cap).min(to);
             let batch = self.gather(start..end);
-            let (loss, c) = self.forward_loss(batch, Mode::Eval);
+            let (loss, c) = self.forward_loss(batch, Mode::Eval, removed);
             loss_sum += loss * batch as f64;
             correct += c;
             start = end;
@@ -472,7 +488,7 @@ impl Trainer {
     /// training point, with BatchNorm held at the statistics of the probe batch (the first
     /// `batch_size` training points; see `jacobian.rs`).
     pub fn jacobian_spectrum(&mut self) -> crate::jacobian::Spectrum {
-        let b = self.gather(0..self.config.batch_size.min(self.data.n_train));
+        let b = self.gather_probe_batch();
         let x = self.data.x[..self.data.d_in].to_vec();
         let j = crate::jacobian::stream_jacobian_at_batch(&mut self.net, &x, &self.x_batch[..b * self.data.d_in], b);
         crate::jacobian::Spectrum::of(&j)

@@ -288,7 +288,7 @@ impl Lab {
     /// Daneshmand et al. 2020; Noci et al. 2022.
     #[wasm_bindgen(unchecked_return_type = "{ mean_cosine: Float32Array, stable_rank: Float32Array }")]
     pub fn representation(&mut self) -> Result<JsValue, JsError> {
-        let (x, b) = crate::probes::first_batch(&self.inner);
+        let (x, b) = self.inner.probe_inputs();
         let r = crate::probes::representation(&mut self.inner.net, &x, b, crate::norm::Mode::Probe).map_err(err)?;
         Ok(to_js(&RepresentationJs { mean_cosine: f64s_as_f32(&r.mean_cosine), stable_rank: f64s_as_f32(&r.stable_rank) }))
     }
@@ -336,7 +336,7 @@ impl Lab {
         let rel = opt(rel);
         let rel = if rel.is_undefined() || rel.is_null() { 0.01 } else { number_arg("rel", &rel)? };
         let draws = int_arg("draws", &opt(draws), 1.0, 64.0, Some(8.0))? as usize;
-        let (x, b) = crate::probes::first_batch(&self.inner);
+        let (x, b) = self.inner.probe_inputs();
         let mut rng = crate::rng::Rng::new(self.inner.config.seed as u64 ^ 0x6f75_7470_7574);
         crate::probes::output_change(&mut self.inner.net, &x, b, rel, draws, &mut rng).map_err(err)
     }
