@@ -8,6 +8,8 @@ use crate::rng::Rng;
 use crate::trainer::Trainer;
 use serde::{Deserialize, Serialize};
 
+use super::{Job, UnitResult};
+
 /// One headline number: what the paper reported beside what this run measured.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Finding {
@@ -51,6 +53,43 @@ pub struct Curve {
     pub step: Vec<f64>,
     pub loss: Vec<f64>,
     pub accuracy: Vec<f64>,
+}
+
+impl Curve {
+    /// Mean of the last quarter of the recorded training losses (the curve's noise averaged);
+    /// NaN for a net that diverged.
+    pub fn final_loss(&self, diverged: bool) -> f64 {
+        if diverged { f64::NAN } else { tail(&self.loss) }
+    }
+}
+
+/// A unit that is one training run: its result is `out` with what the run measured so far
+/// written in by `fill` when it is read (the curve is copied then, not after every slice).
+pub struct RunJob<T> {
+    run: TrainRun,
+    out: T,
+    fill: fn(&TrainRun, &mut T),
+    wrap: fn(T) -> UnitResult,
+}
+
+impl<T> RunJob<T> {
+    pub(super) fn new(run: TrainRun, out: T, fill: fn(&TrainRun, &mut T), wrap: fn(T) -> UnitResult) -> RunJob<T> {
+        RunJob { run, out, fill, wrap }
+    }
+}
+
+impl<T: Clone> Job for RunJob<T> {
+    fn advance(&mut self) -> Result<bool> {
+        self.run.advance()
+    }
+    fn progress(&self) -> f64 {
+        self.run.progress()
+    }
+    fn result(&self) -> UnitResult {
+        let mut out = self.out.clone();
+        (self.fill)(&self.run, &mut out);
+        (self.wrap)(out)
+    }
 }
 
 /// A trainer run for `total` steps in slices of `every`, evaluating the training split after
@@ -112,11 +151,7 @@ impl TrainRun {
         }
         // Slices end where the learning rate changes; each slice runs at the rate of its start.
         let mut n = self.every.min(self.total - self.done);
-        let mut changes = vec![self.warmup];
-        if self.lr_drops {
-            changes.extend([self.total / 2, self.total * 3 / 4]);
-        }
-        for c in changes {
+        for c in self.lr_changes() {
             if self.done < c {
                 n = n.min(c - self.done);
             }
@@ -139,14 +174,21 @@ impl TrainRun {
         Ok(self.finished)
     }
 
-    /// The scheduled learning rate at `step`.
+    /// The steps at which the scheduled learning rate changes: the end of the warm-up and the
+    /// two drops (`usize::MAX`: no drop).
+    fn lr_changes(&self) -> [usize; 3] {
+        let drop = |step: usize| if self.lr_drops { step } else { usize::MAX };
+        [self.warmup, drop(self.total / 2), drop(self.total * 3 / 4)]
+    }
+
+    /// The scheduled learning rate at `step`: a tenth during the warm-up, a tenth more after
+    /// each drop.
     fn lr_at(&self, step: usize) -> f64 {
-        let mut lr = if step < self.warmup { self.base_lr / 10.0 } else { self.base_lr };
-        if self.lr_drops {
-            for drop in [self.total / 2, self.total * 3 / 4] {
-                if step >= drop {
-                    lr /= 10.0;
-                }
+        let [warmup, drops @ ..] = self.lr_changes();
+        let mut lr = if step < warmup { self.base_lr / 10.0 } else { self.base_lr };
+        for drop in drops {
+            if step >= drop {
+                lr /= 10.0;
             }
         }
         lr

@@ -9,8 +9,8 @@
 //! with SGD and momentum, warm-up and two learning-rate drops; the training loss is the
 //! training split's mean loss with BatchNorm on running statistics.
 
-use super::common::{finding, tail, Curve, Summary, TrainRun};
-use super::{Job, Size, UnitInfo, UnitResult};
+use super::common::{finding, Curve, RunJob, Summary, TrainRun};
+use super::{Size, UnitInfo, UnitResult};
 use crate::config::{BranchScale, Config, DataConfig, DatasetName, InitKind, ModelConfig, NetKind, NormKind, NormPosition, OptimizerConfig, OptimizerKind};
 use crate::error::Result;
 use serde::{Deserialize, Serialize};
@@ -78,39 +78,22 @@ pub struct Net {
     pub diverged: bool,
 }
 
-pub struct DegradationJob {
-    run: TrainRun,
-    out: Net,
-}
-
-pub fn start(size: Size, unit: usize) -> Result<DegradationJob> {
+pub fn start(size: Size, unit: usize) -> Result<RunJob<Net>> {
     let s = scale(size);
     let (residual, depth) = nets(size)[unit];
     let mut run = TrainRun::new(config(size, residual, depth), s.steps, 50)?;
     run.lr_drops = true;
     run.warmup = s.steps / 20;
-    Ok(DegradationJob { run, out: Net { residual, depth, ..Net::default() } })
+    Ok(RunJob::new(run, Net { residual, depth, ..Net::default() }, fill, UnitResult::Degradation))
 }
 
-impl Job for DegradationJob {
-    fn advance(&mut self) -> Result<bool> {
-        let done = self.run.advance()?;
-        self.out.curve = self.run.curve.clone();
-        self.out.diverged = self.run.diverged;
-        Ok(done)
-    }
-    fn progress(&self) -> f64 {
-        self.run.progress()
-    }
-    fn result(&self) -> UnitResult {
-        UnitResult::Degradation(self.out.clone())
-    }
+fn fill(run: &TrainRun, out: &mut Net) {
+    out.curve = run.curve.clone();
+    out.diverged = run.diverged;
 }
 
-/// Mean of the last quarter of a net's recorded training losses (the curve's noise averaged);
-/// NaN for a net that diverged.
-pub fn final_loss(n: &Net) -> f64 {
-    if n.diverged { f64::NAN } else { tail(&n.curve.loss) }
+fn final_loss(n: &Net) -> f64 {
+    n.curve.final_loss(n.diverged)
 }
 
 pub fn summarize(size: Size, nets: &[Net]) -> Summary {

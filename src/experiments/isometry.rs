@@ -13,8 +13,8 @@
 //! each, the singular values of J = dh_L/dh_0 at init (`jacobian::stream_jacobian`), and the
 //! steps of training to 90% training accuracy.
 
-use super::common::{finding, mean, orthogonal_blocks, Curve, NamedCurve, Summary, TrainRun};
-use super::{Job, Size, UnitInfo, UnitResult};
+use super::common::{finding, mean, orthogonal_blocks, Curve, NamedCurve, RunJob, Summary, TrainRun};
+use super::{Size, UnitInfo, UnitResult};
 use crate::config::{ActivationKind, Config, DataConfig, DatasetName, InitKind, ModelConfig, NetKind, OptimizerConfig, OptimizerKind};
 use crate::error::Result;
 use crate::jacobian::{stream_jacobian, Spectrum};
@@ -136,16 +136,11 @@ pub struct Net {
     pub steps_to_90: Option<usize>,
 }
 
-pub struct IsometryJob {
-    run: TrainRun,
-    out: Net,
-}
-
-pub fn start(size: Size, unit: usize) -> Result<IsometryJob> {
+pub fn start(size: Size, unit: usize) -> Result<RunJob<Net>> {
     start_with(size, unit, |_| {})
 }
 
-pub fn start_with(size: Size, unit: usize, tweak: impl Fn(&mut Config)) -> Result<IsometryJob> {
+pub fn start_with(size: Size, unit: usize, tweak: impl Fn(&mut Config)) -> Result<RunJob<Net>> {
     let tweak_ref = &tweak;
     let s = scale(size);
     let (net, lr) = runs(size)[unit];
@@ -169,7 +164,12 @@ pub fn start_with(size: Size, unit: usize, tweak: impl Fn(&mut Config)) -> Resul
     }
     let mut run = TrainRun::from_trainer(build(s.train_width)?, s.steps, 25);
     run.stop_at_accuracy = Some(0.9);
-    Ok(IsometryJob { run, out })
+    Ok(RunJob::new(run, out, fill, UnitResult::Isometry))
+}
+
+fn fill(run: &TrainRun, out: &mut Net) {
+    out.curve = run.curve.clone();
+    out.steps_to_90 = run.reached_at;
 }
 
 fn measure_spectrum(trainer: &mut Trainer, out: &mut Net, act: ActivationKind, inputs: usize) {
@@ -189,21 +189,6 @@ fn measure_spectrum(trainer: &mut Trainer, out: &mut Net, act: ActivationKind, i
     out.mean_sq = mean(spectra.iter().map(|p| p.mean_sq));
     out.predicted_var = out.depth as f64 * variance_per_layer(act, out.orthogonal);
     out.singular_values = spectra[0].singular_values.clone();
-}
-
-impl Job for IsometryJob {
-    fn advance(&mut self) -> Result<bool> {
-        let done = self.run.advance()?;
-        self.out.curve = self.run.curve.clone();
-        self.out.steps_to_90 = self.run.reached_at;
-        Ok(done)
-    }
-    fn progress(&self) -> f64 {
-        self.run.progress()
-    }
-    fn result(&self) -> UnitResult {
-        UnitResult::Isometry(self.out.clone())
-    }
 }
 
 /// A net's fewest steps to 90% training accuracy over the learning rates (infinite if none

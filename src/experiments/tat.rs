@@ -10,8 +10,8 @@
 //! s_w^2 = 2 / (1 + a^2), orthogonal weights; a residual He-ReLU net with α = 1/√L;
 //! a plain ReLU net with orthogonal weights at the edge of chaos (s_w^2 = 2).
 
-use super::common::{finding, orthogonal_blocks, tail, Curve, Summary, TrainRun};
-use super::{Job, Size, UnitInfo, UnitResult};
+use super::common::{finding, orthogonal_blocks, tail, Curve, RunJob, Summary, TrainRun};
+use super::{Size, UnitInfo, UnitResult};
 use crate::config::{ActivationKind, BranchScale, Config, DataConfig, DatasetName, InitKind, ModelConfig, NetKind, OptimizerConfig};
 use crate::error::Result;
 use crate::theory::{correlation_map, Phi};
@@ -103,12 +103,7 @@ pub struct Net {
     pub diverged: bool,
 }
 
-pub struct TatJob {
-    run: TrainRun,
-    out: Net,
-}
-
-pub fn start(size: Size, unit: usize) -> Result<TatJob> {
+pub fn start(size: Size, unit: usize) -> Result<RunJob<Net>> {
     let s = scale(size);
     let (net, lr) = runs(size)[unit];
     let cfg = config(size, net, lr);
@@ -127,27 +122,16 @@ pub fn start(size: Size, unit: usize) -> Result<TatJob> {
     };
     let mut run = TrainRun::from_trainer(trainer, s.steps, 50);
     run.lr_drops = true;
-    Ok(TatJob { run, out })
+    Ok(RunJob::new(run, out, fill, UnitResult::Tat))
 }
 
-impl Job for TatJob {
-    fn advance(&mut self) -> Result<bool> {
-        let done = self.run.advance()?;
-        self.out.curve = self.run.curve.clone();
-        self.out.diverged = self.run.diverged;
-        Ok(done)
-    }
-    fn progress(&self) -> f64 {
-        self.run.progress()
-    }
-    fn result(&self) -> UnitResult {
-        UnitResult::Tat(self.out.clone())
-    }
+fn fill(run: &TrainRun, out: &mut Net) {
+    out.curve = run.curve.clone();
+    out.diverged = run.diverged;
 }
 
-/// The mean training loss over the last quarter of the run; NaN if it diverged.
-pub fn final_loss(n: &Net) -> f64 {
-    if n.diverged { f64::NAN } else { tail(&n.curve.loss) }
+fn final_loss(n: &Net) -> f64 {
+    n.curve.final_loss(n.diverged)
 }
 
 /// The run with the lowest final training loss among a net's learning rates (a run that

@@ -8,8 +8,8 @@
 //! from chance to 1. The fitted boundary is the c for which "trainable if and only if L ≤ c·ξ_c" agrees
 //! with the most cells; xi_c comes from the mean-field theory (`theory::fixed_point`).
 
-use super::common::{finding, mean, NamedCurve, Summary, TrainRun};
-use super::{Job, Size, UnitInfo, UnitResult};
+use super::common::{finding, mean, NamedCurve, RunJob, Summary, TrainRun};
+use super::{Size, UnitInfo, UnitResult};
 use crate::config::{ActivationKind, Config, DatasetName, InitKind, ModelConfig, NetKind, OptimizerConfig, OptimizerKind};
 use crate::error::Result;
 use crate::theory::{fixed_point, Phi};
@@ -89,36 +89,22 @@ pub struct Cell {
     pub chance: f64,
 }
 
-pub struct CellJob {
-    run: TrainRun,
-    cell: Cell,
-}
-
-pub fn start(size: Size, unit: usize) -> Result<CellJob> {
+pub fn start(size: Size, unit: usize) -> Result<RunJob<Cell>> {
     let (sw2, depth) = cells(size)[unit];
     let cfg = config(size, sw2, depth, 1000 + unit as u32);
     let chance = 1.0 / cfg.builtin_classes() as f64;
     let g = grid(size);
     let run = TrainRun::new(cfg, g.steps, 50)?;
-    let cell = Cell { sw2, depth, xi_c: xi_c(sw2), accuracy: run.last_accuracy(), loss: run.last_loss(), diverged: false, steps: 0, chance };
-    Ok(CellJob { run, cell })
+    let nan = f64::NAN;
+    let cell = Cell { sw2, depth, xi_c: xi_c(sw2), accuracy: nan, loss: nan, diverged: false, steps: 0, chance };
+    Ok(RunJob::new(run, cell, fill, UnitResult::Trainability))
 }
 
-impl Job for CellJob {
-    fn advance(&mut self) -> Result<bool> {
-        let done = self.run.advance()?;
-        self.cell.accuracy = if self.run.diverged { self.cell.chance } else { self.run.last_accuracy() };
-        self.cell.loss = self.run.last_loss();
-        self.cell.diverged = self.run.diverged;
-        self.cell.steps = self.run.steps_done();
-        Ok(done)
-    }
-    fn progress(&self) -> f64 {
-        self.run.progress()
-    }
-    fn result(&self) -> UnitResult {
-        UnitResult::Trainability(self.cell.clone())
-    }
+fn fill(run: &TrainRun, cell: &mut Cell) {
+    cell.accuracy = if run.diverged { cell.chance } else { run.last_accuracy() };
+    cell.loss = run.last_loss();
+    cell.diverged = run.diverged;
+    cell.steps = run.steps_done();
 }
 
 /// Trainable: the training accuracy ended at least halfway from chance to 1.
