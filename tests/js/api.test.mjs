@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { initSync, Lab } from "../../pkg/residual_lab.js";
+import { mulberry32 } from "../../www/js/data/split.js";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 initSync({ module: readFileSync(`${root}pkg/residual_lab_bg.wasm`) });
@@ -14,17 +15,8 @@ initSync({ module: readFileSync(`${root}pkg/residual_lab_bg.wasm`) });
 // ---------------------------------------------------------------------------------------
 // Helpers
 
-/** mulberry32: a small seeded PRNG, so the mutations are the same on every run. */
-function prng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A seeded PRNG (the page's own, from data/split.js), so the mutations are the same on every run. */
+const prng = mulberry32;
 
 const SMALL = { model: { depth: 2, width: 8 }, batch_size: 16, data: { n: 64 }, seed: 5 };
 

@@ -7,7 +7,7 @@
 export const SPLIT_SEED = 1797;
 
 /** mulberry32: a small seeded generator of uniform numbers in [0, 1). */
-function mulberry32(seed) {
+export function mulberry32(seed) {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
