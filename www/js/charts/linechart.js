@@ -40,7 +40,7 @@ export function logSplits(min, max, height, px = 16) {
 
 /** Labels of log ticks: every decade; within a range of at most two decades 2 and 5 as well
  *  (all multiples within one decade). */
-function logLabels(splits) {
+export function logLabels(splits) {
   const decades = splits.filter((v) => Math.abs(Math.log10(v) - Math.round(Math.log10(v))) < 1e-9).length;
   return splits.map((v) => {
     const m = Math.round(v / decade(Math.floor(Math.log10(v) + 1e-9)));

@@ -2,7 +2,8 @@
 // into one x column, gaps where a series has no point), linear or log axes, a legend. Draws
 // only: setData takes prepared series.
 import uPlot from "../../vendor/uPlot.esm.js";
-import { fmt, fmtTick } from "../format.js";
+import { fmt } from "../format.js";
+import { logLabels, logRange, logSplits } from "../charts/linechart.js";
 
 /** Series [{x, y}] -> one sorted x column and one y column per series (null where absent, and
  * on a log axis where not positive). */
@@ -22,12 +23,17 @@ export function mergeColumns(series, { logX = false, logY = false } = {}) {
   return { xs, cols };
 }
 
-const logScale = { distr: 3, log: 10 };
-const logRange = (u, min, max) => (min > 0 && max > 0 ? uPlot.rangeLog(min, max, 10, true) : [0.1, 10]);
+// Log axes as the lab's charts draw them (charts/linechart.js): whole decades, ticks from
+// logSplits (uPlot's own log ticks fail beyond 1e±32), thinned to the axis's length.
+const logScale = (fixed) => ({ distr: 3, log: 10, range: fixed ? () => fixed : (u, min, max) => logRange(min, max) });
+const logAxis = (px) => ({
+  incrs: [1e300], filter: (u, splits) => splits, values: (u, splits) => logLabels(splits),
+  splits: (u, i, min, max) => logSplits(min, max, (i === 0 ? u.bbox.width : u.bbox.height) / uPlot.pxRatio, px),
+});
 
 export class Plot {
-  /** @param el container; opts { xLabel, yLabel, logX, logY, yRange?: [min, max] (fixed, also on a
-   *  log axis: a spectrum spanning 60 decades would give uPlot too many ticks), xRange?, height } */
+  /** @param el container; opts { xLabel, yLabel, logX, logY, yRange?: [min, max] (fixed; whole
+   *  decades on a log axis), xRange?, height } */
   constructor(el, opts) {
     this.el = el;
     this.opts = opts;
@@ -50,17 +56,17 @@ export class Plot {
   build(series) {
     const o = this.opts;
     this.plot?.destroy();
-    const y = o.logY ? { ...logScale, range: o.yRange ? () => o.yRange : logRange } : { range: o.yRange ? () => o.yRange : undefined };
-    const x = o.logX ? { ...logScale, time: false, range: logRange } : { time: false, range: o.xRange ? () => o.xRange : undefined };
-    const ticks = (log) => (log ? (u, v) => v.map((t) => fmtTick(t)) : (u, v) => v.map((t) => fmt(t, 3)));
+    const y = o.logY ? logScale(o.yRange) : { range: o.yRange ? () => o.yRange : undefined };
+    const x = { time: false, ...(o.logX ? logScale(o.xRange) : { range: o.xRange ? () => o.xRange : undefined }) };
+    const linear = { values: (u, v) => v.map((t) => fmt(t, 3)) };
     this.plot = new uPlot({
       ...this.size(),
       scales: { x, y },
       legend: { live: false },
       cursor: { drag: { x: false, y: false }, points: { size: 5 } },
       axes: [
-        { label: o.xLabel, labelSize: 16, size: 34, values: ticks(o.logX) },
-        { label: o.yLabel, labelSize: 16, size: 50, values: ticks(o.logY) },
+        { label: o.xLabel, labelSize: 16, size: 34, ...(o.logX ? logAxis(60) : linear) },
+        { label: o.yLabel, labelSize: 16, size: 50, ...(o.logY ? logAxis(16) : linear) },
       ],
       series: [
         { label: o.xLabel },
