@@ -170,7 +170,7 @@ try { lab.train_step(); } catch (e) { print("after free:", e.message); }`],
 ];
 
 const AsyncFunction = Object.getPrototypeOf(async () => {}).constructor;
-const show = (v) => (typeof v === "string" ? v : JSON.stringify(v, (k, x) => (ArrayBuffer.isView(x) ? Array.from(x) : x instanceof Map ? Object.fromEntries(x) : x)));
+const show = (v) => (typeof v === "string" ? v : JSON.stringify(v, (k, x) => (ArrayBuffer.isView(x) ? Array.from(x) : x)));
 
 /** Runs snippet i; resolves to { ok, output }. */
 export async function runSnippet(i) {

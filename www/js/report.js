@@ -1,22 +1,6 @@
 // Shapes what the core returns into plain objects with Float32Array series,
 // ready to be posted across the worker boundary (used by the worker only).
 
-/** Converts Maps (serde-wasm-bindgen can return them) into plain objects, recursively. */
-export function plain(v) {
-  if (v instanceof Map) {
-    const o = {};
-    for (const [k, x] of v) o[k] = plain(x);
-    return o;
-  }
-  if (Array.isArray(v)) return v.map(plain);
-  if (v && typeof v === "object" && !ArrayBuffer.isView(v)) {
-    const o = {};
-    for (const k of Object.keys(v)) o[k] = plain(v[k]);
-    return o;
-  }
-  return v;
-}
-
 export const LAYER_KEYS = ["act_mean", "act_mean_sq", "act_var", "dead_frac", "grad_rms",
   "weight_grad_norm", "weight_norm", "update_ratio", "nonfinite"];
 

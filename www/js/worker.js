@@ -18,7 +18,7 @@
 //   {type:"sweep", id, seeds}                  -> {type:"sweep", id, sweep, ms}: lab.depth_sweep(seeds) (fresh nets at init)
 //   {type:"spectrum", id}                      -> {type:"spectrum", id, spectrum, step, ms}: lab.jacobian_spectrum()
 // Reports carry Float32Arrays whose buffers are transferred, not copied.
-import { plain, packReport, dataBounds, curveInputs } from "./report.js";
+import { packReport, dataBounds, curveInputs } from "./report.js";
 import { loadCore } from "./core.js";
 
 let lab = null;
@@ -55,19 +55,19 @@ async function onInit(msg) {
  * and the core's build. */
 function described() {
   const transfer = [];
-  const data = plain(lab.data());
+  const data = lab.data();
   const x = Float32Array.from(data.x), y = Float32Array.from(data.y);
   transfer.push(x.buffer, y.buffer);
   bounds = fixedBounds ?? dataBounds(x, data.d_in);
   dIn = data.d_in;
   // not 2-D: classes get a confusion matrix, regression on d_in > 2 predicted vs true (ui/dataview.js)
   testX = data.d_in > 2 || (data.d_in === 1 && data.classification) ? x.slice(data.n_train * data.d_in) : null;
-  const probe = packReport(plain(lab.probe()), transfer);
+  const probe = packReport(lab.probe(), transfer);
   let theory = null;
   try {
-    theory = theoryOf(plain(lab.theory()));
+    theory = theoryOf(lab.theory());
   } catch (e) { theory = { supported: false, reason: errMessage(e), second_moment: null, grad_rms_relative: null }; }
-  const out = { config: plain(lab.config()), bounds, probe, theory, step: Number(lab.step_count()), simd,
+  const out = { config: lab.config(), bounds, probe, theory, step: Number(lab.step_count()), simd,
     data: { x, y, d_in: data.d_in, n_train: data.n_train, classes: data.d_out, classification: data.classification } };
   return { out, transfer };
 }
@@ -86,7 +86,7 @@ function onTheory(msg) {
   if (!lab) return fail("no network yet", msg.type, msg.id);
   const t0 = performance.now();
   if (msg.type === "sweep") {
-    const s = plain(lab.depth_sweep(msg.seeds ?? 32));
+    const s = lab.depth_sweep(msg.seeds ?? 32);
     const band = (b) => ({ mean: Float32Array.from(b.mean), median: Float32Array.from(b.median), geo_mean: Float32Array.from(b.geo_mean),
       p10: Float32Array.from(b.p10), p90: Float32Array.from(b.p90) });
     self.postMessage({ type: "sweep", id: msg.id, ms: performance.now() - t0,
@@ -123,12 +123,12 @@ function onCommit(msg) {
 
 function onWeights(msg) {
   if (!lab) return fail("no network yet", "weights", msg.id);
-  const w = plain(lab.get_weights());
+  const w = lab.get_weights();
   const weights = {};
   for (const [k, v] of Object.entries(w)) weights[k] = Array.from(v);
   const state = JSON.parse(lab.to_json());
   const d = lab.data();
-  self.postMessage({ type: "weights", id: msg.id, weights, info: plain(lab.param_info()), config: plain(lab.config()),
+  self.postMessage({ type: "weights", id: msg.id, weights, info: lab.param_info(), config: lab.config(),
     running_stats: state.running_stats ?? [], data: { d_in: d.d_in, d_out: d.d_out, classification: d.classification } });
 }
 
@@ -138,11 +138,11 @@ function onStep(msg) {
   const n = Math.max(0, msg.n | 0);
   const transfer = [];
   const out = { type: "report", id: msg.id, report: null, trainMs: 0, evalMs: null, gridMs: null };
-  if (n > 0) out.report = packReport(plain(n === 1 ? lab.train_step() : lab.train(n)), transfer);
+  if (n > 0) out.report = packReport(n === 1 ? lab.train_step() : lab.train(n), transfer);
   const t1 = performance.now();
   out.trainMs = t1 - t0;
   if (msg.wantEval) {
-    out.eval = plain(lab.evaluate());
+    out.eval = lab.evaluate();
     out.evalMs = performance.now() - t1;
   }
   if (msg.gridRes && testX?.length) {

@@ -10,7 +10,6 @@
 // PARTIAL_MS, so charts fill in while it runs. The loop never yields: cancelling terminates the
 // worker. The core is pkg/experiments/, the build with the experiments' bindings (simd128, so
 // its numbers are those of the native tests, bit for bit).
-import { plain } from "../report.js";
 
 const PARTIAL_MS = 200;
 const CORE_JS = new URL("../../../pkg/experiments/residual_lab.js", import.meta.url);
@@ -35,11 +34,11 @@ function run(core, m) {
       const done = unit.advance();
       const now = performance.now();
       if (done) {
-        self.postMessage({ type: "done", id: m.id, unit: m.unit, progress: 1, result: plain(unit.result()), ms: now - t0 });
+        self.postMessage({ type: "done", id: m.id, unit: m.unit, progress: 1, result: unit.result(), ms: now - t0 });
         return;
       }
       if (now - last >= PARTIAL_MS) {
-        self.postMessage({ type: "partial", id: m.id, unit: m.unit, progress: unit.progress(), result: plain(unit.result()) });
+        self.postMessage({ type: "partial", id: m.id, unit: m.unit, progress: unit.progress(), result: unit.result() });
         last = now;
       }
     }
@@ -52,9 +51,9 @@ self.onmessage = async (ev) => {
   const m = ev.data;
   try {
     const core = await loadCore();
-    if (m.type === "units") self.postMessage({ type: "units", id: m.id, units: plain(core.Experiment.units(m.exp, m.size)), simd: core.simd });
+    if (m.type === "units") self.postMessage({ type: "units", id: m.id, units: core.Experiment.units(m.exp, m.size), simd: core.simd });
     else if (m.type === "run") run(core, m);
-    else if (m.type === "summarize") self.postMessage({ type: "summary", id: m.id, summary: plain(core.Experiment.summarize(m.exp, m.size, m.results)) });
+    else if (m.type === "summarize") self.postMessage({ type: "summary", id: m.id, summary: core.Experiment.summarize(m.exp, m.size, m.results) });
     else throw new Error(`unknown request ${m.type}`);
   } catch (e) {
     const msg = e && typeof e === "object" && "message" in e ? e.message : String(e);

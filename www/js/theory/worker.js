@@ -5,7 +5,6 @@
 //   {type:"point", id, activation, sw2, sb2}  -> {type:"point", chi1, xi_c, xi_q, q_star}
 //   {type:"truths", id}                       -> {type:"progress", part, result}* then {type:"truths", parts}
 //   any failure                               -> {type:"error", id, message}
-import { plain } from "../report.js";
 import { TRUTHS, SW2_RANGE, SB2_RANGE, GRID } from "./config.js";
 import { loadCore } from "../core.js";
 
@@ -50,9 +49,9 @@ function spectrumRow(Lab, row) {
 function trainRow(Lab, row, steps) {
   return withLab(Lab, row.config, (lab) => {
     const t0 = performance.now();
-    const first = plain(lab.evaluate()).train;
+    const first = lab.evaluate().train;
     const r = lab.train(steps);
-    const e = plain(lab.evaluate()).train;
+    const e = lab.evaluate().train;
     return { id: row.id, label: row.label, steps: Number(lab.step_count()), accuracy0: first.accuracy,
       accuracy: e.accuracy, loss: e.loss, diverged: !!r.diverged, ms: performance.now() - t0 };
   });
@@ -63,7 +62,7 @@ function addRow(Lab, spec) {
   return withLab(Lab, spec.config, (lab) => {
     const L = spec.config.model.depth;
     const g = lab.depth_sweep(spec.seeds).act_mean_sq.mean;
-    const th = plain(lab.theory()).second_moment;
+    const th = lab.theory().second_moment;
     const ratios = [];
     for (let l = 0; l < L; l++) ratios.push(g[l + 1] / g[l]);
     return { measured: (g[L] / g[0]) ** (1 / L), min: Math.min(...ratios), max: Math.max(...ratios),
