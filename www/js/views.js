@@ -56,7 +56,6 @@ export function createViews(state, root = document, opts = {}) {
   }
   const LIVE_TEXT_MS = 250;
   const liveText = (sel, text, now) => pacedWrite(sel, text, LIVE_TEXT_MS, now, () => { const e = $(sel); if (e) e.textContent = text; });
-  /** The boundary card's title and text: a decision boundary (2-D inputs) or a fitted curve (1-D). */
   let lastTable = 0;
   const drawn = { regimes: {}, colorbar: "" }; // what is on screen, to skip identical redraws
 

@@ -101,12 +101,17 @@ export function mountLab(root, o) {
     setPlaying(true);
   }
 
-  /** Rebuilds both nets from state.cfg; the controls, the picker and the notices follow. */
-  function restart() {
+  /** The controls, the picker, the notices and the owner (its link) follow state.cfg. */
+  function follow() {
     controls.reset(state.cfg);
     picker?.show();
     showNotices();
     changed();
+  }
+
+  /** Rebuilds both nets from state.cfg. */
+  function restart() {
+    follow();
     return sim.reset();
   }
 
@@ -136,10 +141,7 @@ export function mountLab(root, o) {
     adopt(cfg, notices = []) {
       state.cfg = cfg;
       state.notices = notices;
-      controls.reset(state.cfg);
-      picker?.show();
-      showNotices();
-      changed();
+      follow();
     },
     stop() {
       state.generation++;

@@ -3,17 +3,17 @@
 // and pressing the arrow keys) shows that layer's numbers and tells `onLayer` which layer it is,
 // so the profile charts can mark it.
 import { drawStrip, columnsFor } from "../charts/strip.js";
+import { logRange } from "../charts/linechart.js";
 import { netLabel } from "../prep.js";
 import { NET_NAMES } from "../palette.js";
 import { fmt, fmtInt } from "../format.js";
 
-/** [lo, hi] in whole decades (at least one apart) over the finite positive values of `arrays`. */
+/** [lo, hi] exponents of the decades around the finite positive values of `arrays`: the range
+ *  the profile charts' log axes would take (linechart.js logRange). */
 export function decadeRange(arrays) {
-  let lo = Infinity, hi = -Infinity;
-  for (const a of arrays) for (const v of a ?? []) if (v > 0 && Number.isFinite(v)) { const e = Math.log10(v); if (e < lo) lo = e; if (e > hi) hi = e; }
-  if (!(hi >= lo)) return [-1, 1];
-  lo = Math.floor(lo); hi = Math.ceil(hi);
-  return hi - lo < 1 ? [lo - 1, hi + 1] : [lo, hi];
+  let min = Infinity, max = -Infinity;
+  for (const a of arrays) for (const v of a ?? []) if (v > 0 && Number.isFinite(v)) { if (v < min) min = v; if (v > max) max = v; }
+  return logRange(min, max).map((v) => Math.round(Math.log10(v)));
 }
 
 const FROM_CHARTS = -1; // picked.net when the layer was picked in a profile chart
