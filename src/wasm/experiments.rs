@@ -1,17 +1,13 @@
-//! The Experiments page's binding (src/experiments/), in the build with the `experiments` feature.
+//! The Experiments page's binding (src/experiments/): units run in slices, results as plain
+//! objects (arrays of numbers, not typed arrays: they go back to `Experiment.summarize` and
+//! through postMessage unchanged). Only in the build with the `experiments` feature
+//! (pkg/experiments/).
 
 use super::args::*;
 use super::views::*;
-use wasm_bindgen::prelude::*;
 use js_sys::Array;
+use wasm_bindgen::prelude::*;
 
-// ---------------------------------------------------------------------------------------------
-// The Experiments page (src/experiments/): units run in slices, results as plain objects
-// (arrays of numbers, not typed arrays: they go back to `Experiment.summarize` and through
-// postMessage unchanged). Only in the build with the `experiments` feature (pkg/experiments/).
-// ---------------------------------------------------------------------------------------------
-
-#[cfg(feature = "experiments")]
 fn experiment_args(id: JsValue, size: JsValue) -> Result<(crate::experiments::ExperimentId, crate::experiments::Size), JsError> {
     if !id.is_string() {
         return Err(invalid("id", format!("{} is not a string", describe(&id))));
@@ -24,11 +20,9 @@ fn experiment_args(id: JsValue, size: JsValue) -> Result<(crate::experiments::Ex
 }
 
 /// The experiments of the Experiments page: their units and their summaries.
-#[cfg(feature = "experiments")]
 #[wasm_bindgen]
 pub struct Experiment;
 
-#[cfg(feature = "experiments")]
 #[wasm_bindgen]
 impl Experiment {
     /// The experiment ids, in the page's order.
@@ -69,13 +63,11 @@ impl Experiment {
 
 /// One unit of an experiment, run in slices: call `advance()` (about a tenth of a second of
 /// work) until it returns true; `result()` is readable after every slice.
-#[cfg(feature = "experiments")]
 #[wasm_bindgen]
 pub struct ExperimentUnit {
     job: Box<dyn crate::experiments::Job>,
 }
 
-#[cfg(feature = "experiments")]
 #[wasm_bindgen]
 impl ExperimentUnit {
     #[wasm_bindgen(constructor)]
